@@ -1,0 +1,67 @@
+"""The ``pickup`` command line: one module per sub-command, errors as one clear line.
+
+Exit codes: 0 success, 2 bad input (the message says what to fix), 1 failure,
+130 interrupted.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import logging
+import sys
+from collections.abc import Sequence
+
+from pickup import __version__
+from pickup.errors import PickupError
+
+__all__ = ["COMMANDS", "main"]
+
+#: Sub-command modules under ``pickup.cli``; each has ``register(subparsers)``.
+COMMANDS: tuple[str, ...] = (
+    "scan",
+    "place",
+)
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> None:  # argparse's own usage errors exit 2 too
+        self.print_usage(sys.stderr)
+        self.exit(2, f"pickup: error: {message}\n")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="pickup", description="Fill the marked slots of an edit with "
+                     "generated footage, conformed and written back losslessly.")
+    parser.add_argument("--version", action="version", version=f"pickup {__version__}")
+    parser.add_argument("-v", "--verbose", action="count", default=0,
+                        help="more log output (-vv for debug)")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+    for name in COMMANDS:
+        importlib.import_module(f"pickup.cli.{name}").register(sub)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=(logging.WARNING, logging.INFO, logging.DEBUG)[min(args.verbose, 2)],
+                        format="pickup: %(levelname)s: %(message)s")
+    logging.getLogger("opentimelineio").setLevel(logging.ERROR)
+    if not getattr(args, "func", None):
+        parser.print_help(sys.stderr)
+        return 2
+    try:
+        return int(args.func(args) or 0)
+    except PickupError as exc:
+        print(f"pickup: error: {exc}", file=sys.stderr)
+        return exc.exit_code
+    except KeyboardInterrupt:
+        print("pickup: interrupted", file=sys.stderr)
+        return 130
+    except BrokenPipeError:
+        return 1
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

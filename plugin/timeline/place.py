@@ -1,0 +1,223 @@
+"""Put media into slots: a function that returns a new timeline, never edits in place.
+
+A gap slot becomes a clip (the gap is split when the slot covers only part of it);
+a placeholder clip keeps its identity, effects and markers and gets the new media
+as its active reference, with the old one kept under ``PLACEHOLDER``.
+"""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from fractions import Fraction
+from pathlib import Path
+from typing import Any
+
+import opentimelineio as otio
+
+from pickup.errors import SlotError
+from pickup.timeline.slots import Slot
+
+__all__ = ["PLACEHOLDER_KEY", "Placement", "PlacedMedia", "place_all", "take_key"]
+
+PLACEHOLDER_KEY = "PLACEHOLDER"
+
+
+def take_key(number: int) -> str:
+    """The media-reference key of take ``number``: ``T01``, ``T02``, ..."""
+    return f"T{number:02d}"
+
+
+@dataclass(frozen=True)
+class PlacedMedia:
+    """A media file as it goes into a slot."""
+
+    path: Path
+    frames: int
+    rate: Fraction
+    width: int | None = None
+    height: int | None = None
+    start_frame: int = 0  # the media's start timecode, in frames at its rate
+
+
+@dataclass(frozen=True)
+class Placement:
+    """One slot to fill with one media file."""
+
+    slot: Slot
+    media: PlacedMedia
+    clip_name: str | None = None
+    metadata: Mapping[str, Any] = field(default_factory=dict)
+    hold: bool = False
+
+    @property
+    def name(self) -> str:
+        return self.clip_name or self.slot.id
+
+
+def _rt(frames: int | float, rate: float | Fraction) -> otio.opentime.RationalTime:
+    return otio.opentime.RationalTime(float(frames), float(rate))
+
+
+def _external_ref(media: PlacedMedia) -> otio.schema.ExternalReference:
+    ref = otio.schema.ExternalReference(
+        target_url=Path(media.path).resolve().as_uri(),
+        available_range=otio.opentime.TimeRange(_rt(media.start_frame, media.rate),
+                                                _rt(media.frames, media.rate)))
+    ref.name = Path(media.path).name
+    if media.width and media.height:
+        ref.metadata["pickup"] = {"width": media.width, "height": media.height}
+    return ref
+
+
+def _check_length(p: Placement) -> None:
+    needed = Fraction(p.slot.duration) / Fraction(p.slot.rate).limit_denominator(1001)
+    have = Fraction(p.media.frames) / p.media.rate
+    if have + Fraction(1, 1000) < needed and not p.hold:
+        raise SlotError(
+            f"the media is {float(have):.2f} s, the slot is {float(needed):.2f} s",
+            where=f"slot {p.slot.id}",
+            hint="use longer media, or --hold to hold its last frame")
+
+
+def _find_entry(track: otio.schema.Track, slot: Slot) -> tuple[int, otio.core.Item, int, int]:
+    """(index, item, start, duration) of the item that holds ``slot`` now."""
+    rate = slot.rate
+    ranges = track.range_of_all_children()
+    for index, item in enumerate(track):
+        if isinstance(item, otio.schema.Transition):
+            continue
+        rng = ranges[item]
+        start = round(rng.start_time.value_rescaled_to(rate))
+        dur = round(rng.duration.value_rescaled_to(rate))
+        if start <= slot.start < start + dur:
+            return index, item, start, dur
+    raise SlotError("the timeline changed since it was scanned: nothing is there any more",
+                    where=f"slot {slot.id}", hint="scan the timeline again")
+
+
+def _marker_start_frames(marker: otio.schema.Marker, item: otio.core.Item, rate: float) -> int:
+    offset = marker.marked_range.start_time - item.trimmed_range().start_time
+    return round(offset.value_rescaled_to(rate))
+
+
+def _fill_gap(track: otio.schema.Track, index: int, gap: otio.schema.Gap, start: int,
+              dur: int, p: Placement) -> otio.schema.Clip:
+    slot, rate = p.slot, p.slot.rate
+    before = slot.start - start
+    after = start + dur - slot.end
+    if after < 0:
+        raise SlotError("the timeline changed since it was scanned: the gap is shorter now",
+                        where=f"slot {slot.id}", hint="scan the timeline again")
+    clip = otio.schema.Clip(name=p.name)
+    clip.source_range = otio.opentime.TimeRange(
+        _rt(p.media.start_frame, p.media.rate),
+        _rt(slot.duration, rate).rescaled_to(float(p.media.rate)))
+    missing = otio.schema.MissingReference(name="gap")
+    clip.set_media_references({PLACEHOLDER_KEY: missing, take_key(1): _external_ref(p.media)},
+                              take_key(1))
+    pieces: list[otio.core.Item] = []
+    if before > 0:
+        pieces.append(otio.schema.Gap(name=gap.name, duration=_rt(before, rate)))
+    pieces.append(clip)
+    if after > 0:
+        pieces.append(otio.schema.Gap(name=gap.name, duration=_rt(after, rate)))
+    # Markers go where they were in record time.
+    for marker in gap.markers:
+        at = _marker_start_frames(marker, gap, rate)
+        moved = copy.deepcopy(marker)
+        if at < before and before > 0:
+            pieces[0].markers.append(moved)
+        elif at >= before + slot.duration and after > 0:
+            moved.marked_range = otio.opentime.TimeRange(
+                _rt(at - before - slot.duration, rate), marker.marked_range.duration)
+            pieces[-1].markers.append(moved)
+        else:
+            moved.marked_range = otio.opentime.TimeRange(
+                clip.source_range.start_time + _rt(max(at - before, 0), rate),
+                marker.marked_range.duration)
+            clip.markers.append(moved)
+    clip.metadata.update(copy.deepcopy(dict(gap.metadata)))
+    clip.metadata["pickup"] = _pickup_meta(p, dict(gap.metadata.get("pickup") or {}))
+    del track[index]
+    for offset, piece in enumerate(pieces):
+        track.insert(index + offset, piece)
+    return clip
+
+
+def _fill_placeholder(clip: otio.schema.Clip, start: int, dur: int, p: Placement
+                      ) -> otio.schema.Clip:
+    slot, rate = p.slot, p.slot.rate
+    if start != slot.start or dur != slot.duration:
+        raise SlotError("the timeline changed since it was scanned: the placeholder moved "
+                        "or changed length", where=f"slot {slot.id}",
+                        hint="scan the timeline again")
+    refs = dict(clip.media_references())
+    active = clip.active_media_reference_key
+    old_ref = refs.pop(active, None)
+    if PLACEHOLDER_KEY not in refs and not _is_take_key(active):
+        refs[PLACEHOLDER_KEY] = old_ref if old_ref is not None else (
+            otio.schema.MissingReference())
+    number = 1 + sum(1 for k in refs if _is_take_key(k))
+    if _is_take_key(active) and old_ref is not None:
+        refs[active] = old_ref
+    key = take_key(number)
+    refs[key] = _external_ref(p.media)
+    old_start = clip.source_range.start_time if clip.source_range else _rt(0, rate)
+    new_start = _rt(p.media.start_frame, p.media.rate)
+    clip.set_media_references(refs, key)
+    clip.source_range = otio.opentime.TimeRange(
+        new_start, _rt(slot.duration, rate).rescaled_to(float(p.media.rate)))
+    for marker in clip.markers:
+        shift = marker.marked_range.start_time - old_start
+        marker.marked_range = otio.opentime.TimeRange(new_start + shift,
+                                                      marker.marked_range.duration)
+    previous = clip.metadata.get("pickup")
+    meta = _pickup_meta(p, dict(previous) if previous is not None else {})
+    meta.setdefault("placeholder_name", clip.name)
+    clip.metadata["pickup"] = meta
+    clip.name = p.name
+    return clip
+
+
+def _is_take_key(key: str) -> bool:
+    return len(key) >= 3 and key[0] == "T" and key[1:].isdigit()
+
+
+def _pickup_meta(p: Placement, previous: dict[str, Any]) -> dict[str, Any]:
+    meta = dict(previous)
+    meta.update({"slot_id": p.slot.id, "kind": p.slot.kind, "prompt": p.slot.prompt,
+                 "mark": p.slot.mark, "media": str(Path(p.media.path).resolve())})
+    if p.hold:
+        meta["hold"] = True
+    meta.update(dict(p.metadata))
+    return meta
+
+
+def place_all(timeline: otio.schema.Timeline, placements: Sequence[Placement]
+              ) -> otio.schema.Timeline:
+    """A copy of ``timeline`` with every placement made; the input is not changed.
+
+    Raises :class:`SlotError` when a slot no longer is a gap or placeholder where
+    the scan found it, or when media is shorter than its slot (unless ``hold``).
+    """
+    for p in placements:
+        _check_length(p)
+    out = timeline.deepcopy()
+    # Later slots first on each track, so earlier indices stay valid.
+    for p in sorted(placements, key=lambda q: (q.slot.stack_index, -q.slot.start)):
+        try:
+            track = out.tracks[p.slot.stack_index]
+        except IndexError:
+            raise SlotError("the timeline changed since it was scanned: its track is gone",
+                            where=f"slot {p.slot.id}") from None
+        index, item, start, dur = _find_entry(track, p.slot)
+        if isinstance(item, otio.schema.Gap):
+            _fill_gap(track, index, item, start, dur, p)
+        elif isinstance(item, otio.schema.Clip):
+            _fill_placeholder(item, start, dur, p)
+        else:
+            raise SlotError(f"the slot now holds a {type(item).__name__}, not a gap or clip",
+                            where=f"slot {p.slot.id}", hint="scan the timeline again")
+    return out

@@ -1,0 +1,136 @@
+"""Read any editor's timeline file into OTIO, with errors a person can act on."""
+
+from __future__ import annotations
+
+import logging
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+import opentimelineio as otio
+
+from pickup.errors import TimelineError
+from pickup.timeline.formats import Format, detect_edl_rate, format_for
+
+__all__ = ["LoadedTimeline", "read_timeline"]
+
+_log = logging.getLogger(__name__)
+
+
+@dataclass
+class LoadedTimeline:
+    """A timeline read from a file, with what Pickup learned while reading it."""
+
+    path: Path
+    format: Format
+    timeline: otio.schema.Timeline
+    rate: float
+    rate_note: str | None = None
+
+    @property
+    def start_frame(self) -> int:
+        """The sequence start timecode, in frames at the sequence rate."""
+        start = self.timeline.global_start_time
+        return 0 if start is None else round(start.rescaled_to(self.rate).value)
+
+
+def _edl_first_record_in(text: str, rate: float) -> otio.opentime.RationalTime | None:
+    for line in text.splitlines():
+        fields = line.split()
+        if len(fields) >= 8 and fields[0].isdigit():
+            tcs = [f for f in fields if re.fullmatch(r"\d\d:\d\d:\d\d[:;]\d\d", f)]
+            if len(tcs) >= 4:
+                return otio.opentime.from_timecode(tcs[2], rate)
+    return None
+
+
+def _pick_timeline(result: object, path: Path) -> otio.schema.Timeline:
+    if isinstance(result, otio.schema.Timeline):
+        return result
+    if isinstance(result, otio.schema.SerializableCollection):
+        found = list(result.find_children(descended_from_type=otio.schema.Timeline))
+        if found:
+            if len(found) > 1:
+                _log.warning("%s holds %d sequences; using the first, %r", path, len(found),
+                             found[0].name)
+            return found[0]
+    raise TimelineError(
+        "the file holds no sequence (timeline), only clips or an event",
+        where=str(path),
+        hint="export a sequence/project timeline from the editing app",
+    )
+
+
+def read_timeline(path: Path | str, *, rate: float | None = None,
+                  adapter: str | None = None) -> LoadedTimeline:
+    """Read ``path`` with the adapter for its suffix (or ``adapter``).
+
+    EDLs are read at ``rate`` or at a rate detected from their timecodes; their
+    first record-in becomes the sequence start timecode, which OTIO's reader drops.
+    Every failure becomes a :class:`TimelineError` naming the file and the cause.
+    """
+    path = Path(path)
+    if not path.exists():
+        raise TimelineError("no such file", where=str(path), hint="check the path")
+    if path.is_dir():
+        raise TimelineError("is a folder, not a timeline file", where=str(path))
+    fmt = format_for(path, adapter)
+    if path.stat().st_size == 0:
+        raise TimelineError("the file is empty", where=str(path),
+                            hint="export the timeline again")
+    kwargs: dict[str, object] = {}
+    note = None
+    text = None
+    if fmt.adapter == "cmx_3600":
+        text = _read_text(path)
+        if rate is None:
+            rate, note = detect_edl_rate(text)
+        kwargs["rate"] = rate
+    try:
+        result = otio.adapters.read_from_file(str(path), adapter_name=fmt.adapter, **kwargs)
+    except otio.exceptions.UnsupportedSchemaError as exc:
+        raise TimelineError(
+            f"written by a newer OpenTimelineIO than this one ({otio.__version__}): {exc}",
+            where=str(path),
+            hint="upgrade opentimelineio, or export the file again as FCP7 XML or EDL",
+        ) from None
+    except TimelineError:
+        raise
+    except Exception as exc:  # adapters raise anything from ValueError to KeyError
+        raise TimelineError(f"cannot be read as {fmt.label}: {_describe(exc)}",
+                            where=str(path),
+                            hint="check that the file is complete and of that format") from None
+    timeline = _pick_timeline(result, path)
+    seq_rate = rate or _timeline_rate(timeline)
+    if fmt.adapter == "cmx_3600" and timeline.global_start_time is None and text is not None:
+        start = _edl_first_record_in(text, seq_rate)
+        if start is not None:
+            timeline.global_start_time = start
+    if not any(len(track) for track in timeline.tracks) and not timeline.tracks.markers:
+        _log.info("%s: the sequence is empty", path)
+    return LoadedTimeline(path=path, format=fmt, timeline=timeline, rate=seq_rate,
+                          rate_note=note)
+
+
+def _read_text(path: Path) -> str:
+    data = path.read_bytes()
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        return data.decode("latin-1")
+
+
+def _describe(exc: BaseException) -> str:
+    text = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
+    return f"{type(exc).__name__}: {text}" if text else type(exc).__name__
+
+
+def _timeline_rate(timeline: otio.schema.Timeline) -> float:
+    if timeline.global_start_time is not None:
+        return float(timeline.global_start_time.rate)
+    for item in timeline.find_children():
+        try:
+            return float(item.trimmed_range().duration.rate)
+        except Exception:  # noqa: S112 - an item without a range tells nothing
+            continue
+    return 24.0

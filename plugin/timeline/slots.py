@@ -1,0 +1,318 @@
+"""Find the marked slots of a timeline: tagged markers, placeholder clips, unmarked gaps.
+
+Slot ids
+--------
+A slot's id is its video track and its record-in timecode without separators,
+``V1-01000412`` for a slot on V1 starting at 01:00:04:12.  That is stable for an
+unchanged file, readable in every editing app, and stays the same after the slot
+is filled, because the filled clip sits where the slot was and Pickup writes the
+id into the clip's name (``V1-01000412``, or ``V1-01000412_T01`` for a take) and
+into ``metadata["pickup"]["slot_id"]``.  A clip that carries an id keeps it even
+if the editor later moves the clip.
+"""
+
+from __future__ import annotations
+
+import bisect
+import re
+from collections.abc import Iterable, Iterator
+from dataclasses import asdict, dataclass
+from typing import Any, Literal
+
+import opentimelineio as otio
+
+from pickup.timeline.marks import DEFAULT_TAGS, Mark, marker_texts, parse_mark
+
+__all__ = ["SLOT_ID_RE", "Slot", "find_slots", "frames_to_timecode", "slot_id_from_name"]
+
+SLOT_ID_RE = re.compile(r"\b(V\d+-\d{8})(?:_T\d+)?\b")
+MarkKind = Literal["marker", "placeholder", "unmarked"]
+
+
+def frames_to_timecode(frames: int, rate: float) -> str:
+    """``HH:MM:SS:FF`` (``;`` before frames for drop-frame rates) for a frame count."""
+    return otio.opentime.to_timecode(otio.opentime.RationalTime(frames, rate), rate)
+
+
+def slot_id_from_name(name: str | None) -> str | None:
+    """The slot id Pickup wrote into a clip name, if any."""
+    match = SLOT_ID_RE.search(name or "")
+    return match.group(1) if match else None
+
+
+@dataclass(frozen=True)
+class Slot:
+    """A place in the sequence that Pickup fills.
+
+    ``start`` and ``duration`` are frames at the sequence rate, ``start`` counted
+    from the sequence start (add the start timecode for record timecodes).
+    ``stack_index`` is the track's index in ``timeline.tracks``; ``track_index`` is
+    its number among video tracks (1 for V1).
+    """
+
+    id: str
+    track: str
+    track_index: int
+    stack_index: int
+    track_name: str
+    start: int
+    duration: int
+    rate: float
+    kind: str | None
+    prompt: str | None
+    mark: MarkKind
+    item: Literal["gap", "clip"]
+    item_name: str
+    filled: bool = False
+    mark_text: str | None = None
+
+    @property
+    def end(self) -> int:
+        return self.start + self.duration
+
+    def record_in(self, start_frame: int = 0) -> str:
+        return frames_to_timecode(start_frame + self.start, self.rate)
+
+    def record_out(self, start_frame: int = 0) -> str:
+        return frames_to_timecode(start_frame + self.end, self.rate)
+
+    def to_json(self, start_frame: int = 0) -> dict[str, Any]:
+        data = asdict(self)
+        data["record_in"] = self.record_in(start_frame)
+        data["record_out"] = self.record_out(start_frame)
+        return data
+
+
+@dataclass
+class _Entry:
+    item: otio.core.Item
+    start: int
+    duration: int
+
+    @property
+    def is_gap(self) -> bool:
+        return isinstance(self.item, otio.schema.Gap)
+
+
+@dataclass
+class _Track:
+    track: otio.schema.Track
+    stack_index: int
+    label: str
+    number: int
+    entries: list[_Entry]
+    starts: list[int]
+
+    def at(self, frame: int) -> _Entry | None:
+        pos = bisect.bisect_right(self.starts, frame) - 1
+        if pos >= 0:
+            entry = self.entries[pos]
+            if entry.start <= frame < entry.start + entry.duration:
+                return entry
+        return None
+
+
+def _frames(time: otio.opentime.RationalTime, rate: float) -> int:
+    return round(time.value_rescaled_to(rate))
+
+
+def _tracks(timeline: otio.schema.Timeline, rate: float) -> list[_Track]:
+    out: list[_Track] = []
+    counts = {"Video": 0, "Audio": 0}
+    for stack_index, track in enumerate(timeline.tracks):
+        if not isinstance(track, otio.schema.Track):
+            continue
+        kind = "Video" if track.kind == otio.schema.TrackKind.Video else "Audio"
+        counts[kind] += 1
+        label = f"{kind[0]}{counts[kind]}"
+        entries: list[_Entry] = []
+        ranges = track.range_of_all_children()
+        for item in track:
+            if isinstance(item, otio.schema.Transition):
+                continue
+            rng = ranges[item]
+            entries.append(_Entry(item, _frames(rng.start_time, rate),
+                                  _frames(rng.duration, rate)))
+        out.append(_Track(track, stack_index, label, counts[kind], entries,
+                          [e.start for e in entries]))
+    return out
+
+
+def _is_placeholder_ref(clip: otio.schema.Clip) -> bool:
+    ref = clip.media_reference
+    return isinstance(ref, (otio.schema.GeneratorReference, otio.schema.MissingReference))
+
+
+def _clip_mark(clip: otio.core.Item, tags: Iterable[str]) -> Mark | None:
+    return parse_mark(clip.name, tags)
+
+
+def _marker_mark(marker: otio.schema.Marker, tags: Iterable[str]) -> Mark | None:
+    for text in marker_texts(marker.name, marker.metadata):
+        mark = parse_mark(text, tags)
+        if mark:
+            return mark
+    return None
+
+
+def _pickup_meta(item: otio.core.Item) -> dict[str, Any] | None:
+    meta = item.metadata.get("pickup")
+    if meta is not None and hasattr(meta, "get") and meta.get("slot_id"):
+        return dict(meta)
+    return None
+
+
+def _iter_markers(tracks: list[_Track], timeline: otio.schema.Timeline, rate: float,
+                  tags: tuple[str, ...]) -> Iterator[tuple[Mark, int, int, _Track | None,
+                                                           _Entry | None]]:
+    """(mark, track frame, duration, track or None for the sequence, item or None)."""
+    for marker in timeline.tracks.markers:
+        mark = _marker_mark(marker, tags)
+        if mark:
+            rng = marker.marked_range
+            yield mark, _frames(rng.start_time, rate), _frames(rng.duration, rate), None, None
+    for trk in tracks:
+        for marker in trk.track.markers:
+            mark = _marker_mark(marker, tags)
+            if mark:
+                rng = marker.marked_range
+                yield (mark, _frames(rng.start_time, rate), _frames(rng.duration, rate), trk,
+                       None)
+        for entry in trk.entries:
+            markers = getattr(entry.item, "markers", None)
+            if not markers:
+                continue
+            trimmed_start = entry.item.trimmed_range().start_time
+            for marker in markers:
+                mark = _marker_mark(marker, tags)
+                if mark:
+                    rng = marker.marked_range
+                    offset = _frames(rng.start_time - trimmed_start, rate)
+                    yield (mark, entry.start + offset, _frames(rng.duration, rate), trk, entry)
+
+
+def find_slots(timeline: otio.schema.Timeline, *, rate: float, start_frame: int = 0,
+               all_gaps: bool = False, tags: Iterable[str] = DEFAULT_TAGS,
+               warnings: list[str] | None = None) -> list[Slot]:
+    """Every slot of ``timeline`` in record order (then track).
+
+    ``start_frame`` is the sequence start timecode in frames (it is part of ids).
+    Messages about marks that locate nothing are appended to ``warnings``.
+    """
+    tags = tuple(tags)
+    warn = warnings if warnings is not None else []
+    tracks = _tracks(timeline, rate)
+    video = [t for t in tracks if t.label.startswith("V")]
+    found: dict[tuple[int, int], Slot] = {}
+
+    def add(trk: _Track, entry: _Entry, mark: Mark | None, how: MarkKind,
+            start: int | None = None, duration: int | None = None) -> None:
+        start = entry.start if start is None else start
+        duration = entry.duration if duration is None else duration
+        key = (trk.stack_index, start)
+        meta = _pickup_meta(entry.item)
+        previous = found.get(key)
+        if previous is not None and (previous.prompt or mark is None or not mark.prompt):
+            return
+        slot_id = (meta or {}).get("slot_id") or slot_id_from_name(entry.item.name)
+        if not slot_id:
+            slot_id = f"{trk.label}-{frames_to_timecode(start_frame + start, rate)}"
+            slot_id = re.sub(r"[:;.]", "", slot_id)
+        kind = mark.kind if mark else (meta or {}).get("kind")
+        prompt = mark.prompt if mark else (meta or {}).get("prompt")
+        found[key] = Slot(
+            id=str(slot_id), track=trk.label, track_index=trk.number,
+            stack_index=trk.stack_index, track_name=trk.track.name, start=start,
+            duration=duration, rate=rate, kind=kind, prompt=prompt, mark=how,
+            item="gap" if entry.is_gap else "clip", item_name=entry.item.name,
+            filled=meta is not None, mark_text=mark.text if mark else None)
+
+    # 1. Tagged markers.
+    for mark, frame, length, trk, entry in _iter_markers(tracks, timeline, rate, tags):
+        if trk is not None and not trk.label.startswith("V"):
+            # A mark on an audio track or audio clip locates the picture above it.
+            trk, entry = None, None
+        if entry is not None and trk is not None:
+            add(trk, entry, mark, "marker")
+            continue
+        candidates = [trk] if trk is not None else _search_order(video, frame)
+        placed = False
+        for cand in candidates:
+            hit = cand.at(frame)
+            if hit is None:
+                continue
+            if hit.is_gap and length > 0:
+                start = max(frame, hit.start)
+                end = min(frame + length, hit.start + hit.duration)
+                add(cand, hit, mark, "marker", start, end - start)
+            else:
+                add(cand, hit, mark, "marker")
+            placed = True
+            break
+        if not placed:
+            tc = frames_to_timecode(start_frame + frame, rate)
+            warn.append(f"mark {mark.text!r} at {tc} sits over no gap or placeholder; "
+                        "put it on a gap or a placeholder clip")
+
+    # 2. Tagged placeholder clips and clips Pickup filled earlier.
+    for trk in video:
+        for entry in trk.entries:
+            item = entry.item
+            if entry.is_gap or (trk.stack_index, entry.start) in found:
+                continue
+            mark = _clip_mark(item, tags)
+            if mark:
+                add(trk, entry, mark, "placeholder")
+            elif _pickup_meta(item) is not None or (
+                    isinstance(item, otio.schema.Clip) and slot_id_from_name(item.name)):
+                meta = _pickup_meta(item) or {}
+                how = meta.get("mark") if meta.get("mark") in ("marker", "placeholder",
+                                                                  "unmarked") else "marker"
+                add(trk, entry, None, how)
+
+    # 3. Unmarked holes in the picture.
+    if all_gaps:
+        for trk in video:
+            for entry in trk.entries:
+                if not entry.is_gap or entry.duration <= 0:
+                    continue
+                if (trk.stack_index, entry.start) in found:
+                    continue
+                if _is_hole(entry, trk, video):
+                    add(trk, entry, None, "unmarked")
+
+    return sorted(found.values(), key=lambda s: (s.start, s.track_index))
+
+
+def _search_order(video: list[_Track], frame: int) -> list[_Track]:
+    """Where a sequence marker looks: placeholders top-down, then gaps from V1 up."""
+    order: list[_Track] = []
+    for trk in reversed(video):
+        hit = trk.at(frame)
+        if hit is not None and not hit.is_gap and isinstance(hit.item, otio.schema.Clip) and (
+                _is_placeholder_ref(hit.item) or parse_mark(hit.item.name)):
+            order.append(trk)
+    for trk in video:
+        hit = trk.at(frame)
+        if hit is not None and hit.is_gap and trk not in order:
+            order.append(trk)
+    return order
+
+
+def _is_hole(entry: _Entry, trk: _Track, video: list[_Track]) -> bool:
+    """True when no other video track shows picture over ``entry`` and no lower track
+    already has a gap there (that one is reported instead)."""
+    lo, hi = entry.start, entry.start + entry.duration
+    for other in video:
+        if other is trk:
+            continue
+        pos = max(bisect.bisect_right(other.starts, lo) - 1, 0)
+        while pos < len(other.entries) and other.entries[pos].start < hi:
+            e = other.entries[pos]
+            if e.start + e.duration > lo:
+                if not e.is_gap:
+                    return False
+                if other.number < trk.number:
+                    return False
+            pos += 1
+    return True

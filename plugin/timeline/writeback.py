@@ -1,0 +1,118 @@
+"""Write a filled timeline back, through the patcher for the input's format.
+
+Write-back is the only place that writes timeline files.  Each format has one
+:class:`Patcher`: it gets the file the editor gave (``source``), the edited OTIO
+timeline and the placements made, and writes the result to a temp path that
+:func:`write_back` then renames over the destination (atomic, with a backup when
+it overwrites).  OTIO JSON is written from the edited timeline; XML, EDL and AAF
+patchers change only the filled slots in the original file.
+"""
+
+from __future__ import annotations
+
+import importlib
+import logging
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Protocol
+
+import opentimelineio as otio
+
+from pickup.atomic import atomic_path
+from pickup.errors import InputError, PickupError, WriteError
+from pickup.timeline.place import Placement
+from pickup.timeline.read import LoadedTimeline
+
+__all__ = ["PATCHERS", "Patcher", "default_output", "get_patcher", "register_patcher",
+           "write_back"]
+
+_log = logging.getLogger(__name__)
+
+
+class Patcher(Protocol):
+    """Writes a filled timeline in one format."""
+
+    def write(self, source: LoadedTimeline, edited: otio.schema.Timeline,
+              placements: Sequence[Placement], dest: Path) -> None: ...
+
+
+class OtioPatcher:
+    """OTIO JSON and otioz: the edited timeline is the file."""
+
+    def __init__(self, adapter: str = "otio_json") -> None:
+        self.adapter = adapter
+
+    def write(self, source: LoadedTimeline, edited: otio.schema.Timeline,
+              placements: Sequence[Placement], dest: Path) -> None:
+        kwargs = {}
+        if self.adapter == "otioz":
+            kwargs["media_policy"] = otio.adapters.file_bundle_utils.MediaReferencePolicy.AllMissing
+        otio.adapters.write_to_file(edited, str(dest), adapter_name=self.adapter, **kwargs)
+
+
+class AdapterWriter:
+    """Any OTIO adapter (``--to``): may drop what the adapter cannot express."""
+
+    def __init__(self, adapter: str) -> None:
+        self.adapter = adapter
+
+    def write(self, source: LoadedTimeline, edited: otio.schema.Timeline,
+              placements: Sequence[Placement], dest: Path) -> None:
+        otio.adapters.write_to_file(edited, str(dest), adapter_name=self.adapter)
+
+
+#: format name -> "module:Class" of its patcher (imported lazily).
+PATCHERS: dict[str, str] = {
+    "otio": "pickup.timeline.writeback:OtioPatcher",
+}
+
+
+def register_patcher(format_name: str, target: str) -> None:
+    """Register ``module:Class`` as the patcher for ``format_name``."""
+    PATCHERS[format_name] = target
+
+
+def get_patcher(format_name: str) -> Patcher:
+    if format_name == "otioz":
+        return OtioPatcher("otioz")
+    target = PATCHERS.get(format_name)
+    if target is None:
+        raise InputError(f"Pickup cannot yet write {format_name} files back losslessly",
+                         hint="write OTIO with -o OUT.otio, or --to ADAPTER")
+    module, _, attr = target.partition(":")
+    return getattr(importlib.import_module(module), attr)()
+
+
+def default_output(path: Path) -> Path:
+    """``<stem>.pickup<ext>`` beside the input."""
+    return path.with_name(f"{path.stem}.pickup{path.suffix}")
+
+
+def write_back(source: LoadedTimeline, edited: otio.schema.Timeline,
+               placements: Sequence[Placement], dest: Path, *, to_adapter: str | None = None,
+               backup: bool = False) -> Path:
+    """Write ``edited`` to ``dest`` atomically; returns ``dest``.
+
+    ``to_adapter`` writes through that OTIO adapter instead of the input's patcher.
+    Refuses to overwrite the input unless ``backup`` is set (``--in-place``).
+    """
+    dest = Path(dest)
+    if dest.resolve() == source.path.resolve() and not backup:
+        raise InputError("refusing to overwrite the input", where=str(dest),
+                         hint="use --in-place (keeps a .bak) or choose -o OUT")
+    if not dest.parent.is_dir():
+        raise InputError("the output folder does not exist", where=str(dest.parent))
+    patcher: Patcher = AdapterWriter(to_adapter) if to_adapter else get_patcher(
+        source.format.name)
+    with atomic_path(dest, backup=backup) as tmp:
+        try:
+            patcher.write(source, edited, placements, tmp)
+        except PickupError:
+            raise
+        except OSError:
+            raise
+        except Exception as exc:
+            raise WriteError(f"writing failed: {type(exc).__name__}: {exc}",
+                             where=str(dest), hint="nothing was written") from None
+    _log.info("wrote %s", dest)
+    return dest
