@@ -21,6 +21,8 @@ __all__ = ["COMMANDS", "main"]
 COMMANDS: tuple[str, ...] = (
     "scan",
     "place",
+    "fill",
+    "jobs",
 )
 
 

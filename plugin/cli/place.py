@@ -70,6 +70,11 @@ def run(args: argparse.Namespace) -> int:
         placement = Placement(slot=slot, media=media, metadata={"hold_source":
                                                                  str(info.path.resolve())})
     edited = place_all(loaded.timeline, [placement])
+    if args.to_adapter:
+        from pickup.timeline.loss import adapter_losses
+
+        for line in adapter_losses(edited, args.to_adapter):
+            say(f"pickup: warning: {line}")
     written = write_back(loaded, edited, [placement], dest, to_adapter=args.to_adapter,
                          backup=args.in_place)
     say(f"placed {info.path.name} in slot {slot.id} ({slot.duration} frames)")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -24,6 +25,11 @@ class Mark:
     text: str
 
 
+@functools.lru_cache(maxsize=64)
+def _tag_pattern(tag: str) -> re.Pattern[str]:
+    return re.compile(rf"(?i){re.escape(tag)}(?![A-Za-z0-9])[\s\-_:]*(.*)\Z", re.DOTALL)
+
+
 def parse_mark(text: str | None, tags: Iterable[str] = DEFAULT_TAGS) -> Mark | None:
     """Parse ``text`` if it starts with a tag (case-insensitive), else ``None``.
 
@@ -34,9 +40,11 @@ def parse_mark(text: str | None, tags: Iterable[str] = DEFAULT_TAGS) -> Mark | N
     if not text:
         return None
     stripped = text.strip()
+    upper = stripped[:16].upper()
     for tag in tags:
-        match = re.match(rf"(?i){re.escape(tag)}(?![A-Za-z0-9])[\s\-_:]*(.*)\Z", stripped,
-                         re.DOTALL)
+        if not upper.startswith(tag.upper()):
+            continue
+        match = _tag_pattern(tag).match(stripped)
         if not match:
             continue
         rest = match.group(1).strip()

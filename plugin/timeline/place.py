@@ -7,6 +7,7 @@ as its active reference, with the old one kept under ``PLACEHOLDER``.
 
 from __future__ import annotations
 
+import bisect
 import copy
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -39,6 +40,7 @@ class PlacedMedia:
     width: int | None = None
     height: int | None = None
     start_frame: int = 0  # the media's start timecode, in frames at its rate
+    handles: int = 0  # frames of handle before the slot's first frame
 
 
 @dataclass(frozen=True)
@@ -50,6 +52,10 @@ class Placement:
     clip_name: str | None = None
     metadata: Mapping[str, Any] = field(default_factory=dict)
     hold: bool = False
+    #: further takes, kept as (inactive) media references after ``media``
+    extra_takes: tuple[PlacedMedia, ...] = ()
+    #: take numbers of ``media`` then ``extra_takes``; default: the next free ones
+    take_numbers: tuple[int, ...] = ()
 
     @property
     def name(self) -> str:
@@ -81,20 +87,29 @@ def _check_length(p: Placement) -> None:
             hint="use longer media, or --hold to hold its last frame")
 
 
-def _find_entry(track: otio.schema.Track, slot: Slot) -> tuple[int, otio.core.Item, int, int]:
-    """(index, item, start, duration) of the item that holds ``slot`` now."""
-    rate = slot.rate
-    ranges = track.range_of_all_children()
-    for index, item in enumerate(track):
-        if isinstance(item, otio.schema.Transition):
-            continue
-        rng = ranges[item]
-        start = round(rng.start_time.value_rescaled_to(rate))
-        dur = round(rng.duration.value_rescaled_to(rate))
-        if start <= slot.start < start + dur:
-            return index, item, start, dur
-    raise SlotError("the timeline changed since it was scanned: nothing is there any more",
-                    where=f"slot {slot.id}", hint="scan the timeline again")
+class _TrackIndex:
+    """Where each item of a track sits, computed once per track."""
+
+    def __init__(self, track: otio.schema.Track, rate: float) -> None:
+        self.entries: list[tuple[int, otio.core.Item, int, int]] = []
+        ranges = track.range_of_all_children()
+        for index, item in enumerate(track):
+            if isinstance(item, otio.schema.Transition):
+                continue
+            rng = ranges[item]
+            self.entries.append((index, item, round(rng.start_time.value_rescaled_to(rate)),
+                                 round(rng.duration.value_rescaled_to(rate))))
+        self.starts = [e[2] for e in self.entries]
+
+    def find(self, slot: Slot) -> tuple[int, otio.core.Item, int, int]:
+        """(index, item, start, duration) of the item that holds ``slot`` now."""
+        pos = bisect.bisect_right(self.starts, slot.start) - 1
+        if pos >= 0:
+            index, item, start, dur = self.entries[pos]
+            if start <= slot.start < start + dur:
+                return index, item, start, dur
+        raise SlotError("the timeline changed since it was scanned: nothing is there any more",
+                        where=f"slot {slot.id}", hint="scan the timeline again")
 
 
 def _marker_start_frames(marker: otio.schema.Marker, item: otio.core.Item, rate: float) -> int:
@@ -102,8 +117,9 @@ def _marker_start_frames(marker: otio.schema.Marker, item: otio.core.Item, rate:
     return round(offset.value_rescaled_to(rate))
 
 
-def _fill_gap(track: otio.schema.Track, index: int, gap: otio.schema.Gap, start: int,
-              dur: int, p: Placement) -> otio.schema.Clip:
+def _fill_gap(gap: otio.schema.Gap, start: int, dur: int, p: Placement
+              ) -> list[otio.core.Item]:
+    """The items that replace ``gap``: [gap before], the new clip, [gap after]."""
     slot, rate = p.slot, p.slot.rate
     before = slot.start - start
     after = start + dur - slot.end
@@ -112,11 +128,11 @@ def _fill_gap(track: otio.schema.Track, index: int, gap: otio.schema.Gap, start:
                         where=f"slot {slot.id}", hint="scan the timeline again")
     clip = otio.schema.Clip(name=p.name)
     clip.source_range = otio.opentime.TimeRange(
-        _rt(p.media.start_frame, p.media.rate),
+        _rt(p.media.start_frame + p.media.handles, p.media.rate),
         _rt(slot.duration, rate).rescaled_to(float(p.media.rate)))
     missing = otio.schema.MissingReference(name="gap")
-    clip.set_media_references({PLACEHOLDER_KEY: missing, take_key(1): _external_ref(p.media)},
-                              take_key(1))
+    key, takes = _take_refs(p, 1)
+    clip.set_media_references({PLACEHOLDER_KEY: missing, **takes}, key)
     pieces: list[otio.core.Item] = []
     if before > 0:
         pieces.append(otio.schema.Gap(name=gap.name, duration=_rt(before, rate)))
@@ -140,10 +156,7 @@ def _fill_gap(track: otio.schema.Track, index: int, gap: otio.schema.Gap, start:
             clip.markers.append(moved)
     clip.metadata.update(copy.deepcopy(dict(gap.metadata)))
     clip.metadata["pickup"] = _pickup_meta(p, dict(gap.metadata.get("pickup") or {}))
-    del track[index]
-    for offset, piece in enumerate(pieces):
-        track.insert(index + offset, piece)
-    return clip
+    return pieces
 
 
 def _fill_placeholder(clip: otio.schema.Clip, start: int, dur: int, p: Placement
@@ -155,17 +168,13 @@ def _fill_placeholder(clip: otio.schema.Clip, start: int, dur: int, p: Placement
                         hint="scan the timeline again")
     refs = dict(clip.media_references())
     active = clip.active_media_reference_key
-    old_ref = refs.pop(active, None)
-    if PLACEHOLDER_KEY not in refs and not _is_take_key(active):
-        refs[PLACEHOLDER_KEY] = old_ref if old_ref is not None else (
-            otio.schema.MissingReference())
-    number = 1 + sum(1 for k in refs if _is_take_key(k))
-    if _is_take_key(active) and old_ref is not None:
-        refs[active] = old_ref
-    key = take_key(number)
-    refs[key] = _external_ref(p.media)
+    if not _is_take_key(active) and PLACEHOLDER_KEY not in refs:
+        refs[PLACEHOLDER_KEY] = refs.pop(active, None) or otio.schema.MissingReference()
+    numbers = [int(k[1:]) for k in refs if _is_take_key(k)]
+    key, takes = _take_refs(p, max(numbers, default=0) + 1)
+    refs.update(takes)
     old_start = clip.source_range.start_time if clip.source_range else _rt(0, rate)
-    new_start = _rt(p.media.start_frame, p.media.rate)
+    new_start = _rt(p.media.start_frame + p.media.handles, p.media.rate)
     clip.set_media_references(refs, key)
     clip.source_range = otio.opentime.TimeRange(
         new_start, _rt(slot.duration, rate).rescaled_to(float(p.media.rate)))
@@ -179,6 +188,14 @@ def _fill_placeholder(clip: otio.schema.Clip, start: int, dur: int, p: Placement
     clip.metadata["pickup"] = meta
     clip.name = p.name
     return clip
+
+
+def _take_refs(p: Placement, first: int) -> tuple[str, dict[str, otio.schema.ExternalReference]]:
+    """(active key, {key: reference}) for ``p.media`` and ``p.extra_takes``."""
+    media = (p.media, *p.extra_takes)
+    numbers = p.take_numbers or tuple(range(first, first + len(media)))
+    refs = {take_key(n): _external_ref(m) for n, m in zip(numbers, media, strict=True)}
+    return take_key(numbers[0]), refs
 
 
 def _is_take_key(key: str) -> bool:
@@ -195,29 +212,43 @@ def _pickup_meta(p: Placement, previous: dict[str, Any]) -> dict[str, Any]:
     return meta
 
 
-def place_all(timeline: otio.schema.Timeline, placements: Sequence[Placement]
-              ) -> otio.schema.Timeline:
+def place_all(timeline: otio.schema.Timeline, placements: Sequence[Placement], *,
+              in_place: bool = False) -> otio.schema.Timeline:
     """A copy of ``timeline`` with every placement made; the input is not changed.
+
+    ``in_place`` edits ``timeline`` itself instead (for callers that own it and do not
+    need the original: copying a 10,000-clip timeline costs more than reading it).
 
     Raises :class:`SlotError` when a slot no longer is a gap or placeholder where
     the scan found it, or when media is shorter than its slot (unless ``hold``).
     """
     for p in placements:
         _check_length(p)
-    out = timeline.deepcopy()
-    # Later slots first on each track, so earlier indices stay valid.
-    for p in sorted(placements, key=lambda q: (q.slot.stack_index, -q.slot.start)):
+    out = timeline if in_place else timeline.deepcopy()
+    by_track: dict[int, list[Placement]] = {}
+    for p in placements:
+        by_track.setdefault(p.slot.stack_index, []).append(p)
+    for stack_index, group in by_track.items():
         try:
-            track = out.tracks[p.slot.stack_index]
+            track = out.tracks[stack_index]
         except IndexError:
             raise SlotError("the timeline changed since it was scanned: its track is gone",
-                            where=f"slot {p.slot.id}") from None
-        index, item, start, dur = _find_entry(track, p.slot)
-        if isinstance(item, otio.schema.Gap):
-            _fill_gap(track, index, item, start, dur, p)
-        elif isinstance(item, otio.schema.Clip):
-            _fill_placeholder(item, start, dur, p)
-        else:
-            raise SlotError(f"the slot now holds a {type(item).__name__}, not a gap or clip",
-                            where=f"slot {p.slot.id}", hint="scan the timeline again")
+                            where=f"slot {group[0].slot.id}") from None
+        index = _TrackIndex(track, group[0].slot.rate)
+        # Later slots first, so the indices of earlier items stay valid.
+        for p in sorted(group, key=lambda q: -q.slot.start):
+            position, item, start, dur = index.find(p.slot)
+            if isinstance(item, otio.schema.Gap):
+                pieces = _fill_gap(item, start, dur, p)
+                # Insert before deleting: the gap must stay alive while its markers are
+                # copied, and OTIO's slice assignment is no faster (it deletes and inserts).
+                for offset, piece in enumerate(pieces):
+                    track.insert(position + offset, piece)
+                del track[position + len(pieces)]
+            elif isinstance(item, otio.schema.Clip):
+                _fill_placeholder(item, start, dur, p)
+            else:
+                raise SlotError(f"the slot now holds a {type(item).__name__}, not a gap or "
+                                "clip", where=f"slot {p.slot.id}",
+                                hint="scan the timeline again")
     return out

@@ -84,7 +84,11 @@ def read_timeline(path: Path | str, *, rate: float | None = None,
     if fmt.adapter == "cmx_3600":
         text = _read_text(path)
         if rate is None:
-            rate, note = detect_edl_rate(text)
+            try:
+                rate, note = detect_edl_rate(text)
+            except TimelineError as exc:
+                raise TimelineError(exc.message, where=str(path),
+                                    hint="check the timecodes, or pass --rate") from None
         kwargs["rate"] = rate
     try:
         result = otio.adapters.read_from_file(str(path), adapter_name=fmt.adapter, **kwargs)
@@ -128,9 +132,10 @@ def _describe(exc: BaseException) -> str:
 def _timeline_rate(timeline: otio.schema.Timeline) -> float:
     if timeline.global_start_time is not None:
         return float(timeline.global_start_time.rate)
-    for item in timeline.find_children():
-        try:
-            return float(item.trimmed_range().duration.rate)
-        except Exception:  # noqa: S112 - an item without a range tells nothing
-            continue
+    for track in timeline.tracks:
+        for item in track:
+            try:
+                return float(item.trimmed_range().duration.rate)
+            except Exception:  # noqa: S112 - an item without a range tells nothing
+                continue
     return 24.0

@@ -148,15 +148,23 @@ def _clip_mark(clip: otio.core.Item, tags: Iterable[str]) -> Mark | None:
 
 
 def _marker_mark(marker: otio.schema.Marker, tags: Iterable[str]) -> Mark | None:
+    """The first tagged text with a prompt (name, then the app's comment), else a bare tag."""
+    bare = parse_mark(marker.name, tags)
+    if bare and (bare.prompt or bare.kind):
+        return bare  # the name says it all; reading metadata is slow
     for text in marker_texts(marker.name, marker.metadata):
         mark = parse_mark(text, tags)
-        if mark:
+        if mark and (mark.prompt or mark.kind):
             return mark
-    return None
+        bare = bare or mark
+    return bare
 
 
 def _pickup_meta(item: otio.core.Item) -> dict[str, Any] | None:
-    meta = item.metadata.get("pickup")
+    metadata = item.metadata
+    if not metadata or "pickup" not in metadata:
+        return None
+    meta = metadata["pickup"]
     if meta is not None and hasattr(meta, "get") and meta.get("slot_id"):
         return dict(meta)
     return None
@@ -232,8 +240,18 @@ def find_slots(timeline: otio.schema.Timeline, *, rate: float, start_frame: int 
         if trk is not None and not trk.label.startswith("V"):
             # A mark on an audio track or audio clip locates the picture above it.
             trk, entry = None, None
+        if entry is not None and not isinstance(entry.item, (otio.schema.Gap,
+                                                             otio.schema.Clip)):
+            warn.append(f"mark {mark.text!r} sits on a nested {type(entry.item).__name__} "
+                        f"({entry.item.name!r}); Pickup fills gaps and clips on the top "
+                        "level: put the mark there")
+            continue
         if entry is not None and trk is not None:
-            add(trk, entry, mark, "marker")
+            inside = entry.start <= frame and frame + length <= entry.start + entry.duration
+            if entry.is_gap and length > 0 and inside:
+                add(trk, entry, mark, "marker", frame, length)  # the marked part of the gap
+            else:
+                add(trk, entry, mark, "marker")
             continue
         candidates = [trk] if trk is not None else _search_order(video, frame)
         placed = False
@@ -263,8 +281,9 @@ def find_slots(timeline: otio.schema.Timeline, *, rate: float, start_frame: int 
             mark = _clip_mark(item, tags)
             if mark:
                 add(trk, entry, mark, "placeholder")
-            elif _pickup_meta(item) is not None or (
-                    isinstance(item, otio.schema.Clip) and slot_id_from_name(item.name)):
+            elif isinstance(item, otio.schema.Clip) and slot_id_from_name(item.name):
+                # Clips Pickup filled carry the slot id in their name (metadata is read
+                # only for those: reading every clip's metadata is slow on big cuts).
                 meta = _pickup_meta(item) or {}
                 how = meta.get("mark") if meta.get("mark") in ("marker", "placeholder",
                                                                   "unmarked") else "marker"

@@ -1,0 +1,62 @@
+"""Shared test fixtures: the real timelines in ../shared/fixtures/timelines and tiny media."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+FIXTURES = Path(os.environ.get("PICKUP_FIXTURES", ROOT.parent / "shared" / "fixtures" /
+                               "timelines"))
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+
+def fixture_files() -> list[Path]:
+    """Every timeline fixture (not the README/licence)."""
+    return sorted(p for p in FIXTURES.iterdir() if p.suffix.lower() not in (".md", ".txt"))
+
+
+@pytest.fixture(scope="session")
+def fixtures_dir() -> Path:
+    if not FIXTURES.is_dir():
+        pytest.fail(f"timeline fixtures not found at {FIXTURES}; set PICKUP_FIXTURES")
+    return FIXTURES
+
+
+def _make_video(path: Path, frames: int, rate: int = 24, size: tuple[int, int] = (64, 36),
+                codec: str = "mpeg4") -> Path:
+    import av
+    import numpy as np
+
+    with av.open(str(path), "w") as out:
+        stream = out.add_stream(codec, rate=rate)
+        stream.width, stream.height = size
+        stream.pix_fmt = "yuv420p"
+        for n in range(frames):
+            img = np.full((size[1], size[0], 3), (n * 5) % 255, dtype=np.uint8)
+            for packet in stream.encode(av.VideoFrame.from_ndarray(img, format="rgb24")):
+                out.mux(packet)
+        for packet in stream.encode():
+            out.mux(packet)
+    return path
+
+
+@pytest.fixture(scope="session")
+def make_video(tmp_path_factory: pytest.TempPathFactory) -> Callable[..., Path]:
+    """``make_video(frames, rate=24, size=(64, 36))`` -> path of a real encoded clip."""
+    folder = tmp_path_factory.mktemp("media")
+    cache: dict[tuple, Path] = {}
+
+    def make(frames: int, rate: int = 24, size: tuple[int, int] = (64, 36),
+             suffix: str = ".mp4") -> Path:
+        key = (frames, rate, size, suffix)
+        if key not in cache:
+            cache[key] = _make_video(folder / f"clip_{frames}_{rate}_{size[0]}x{size[1]}{suffix}",
+                                     frames, rate, size)
+        return cache[key]
+
+    return make
