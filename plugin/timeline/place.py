@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import bisect
 import copy
+import functools
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from fractions import Fraction
@@ -66,9 +67,16 @@ def _rt(frames: int | float, rate: float | Fraction) -> otio.opentime.RationalTi
     return otio.opentime.RationalTime(float(frames), float(rate))
 
 
+@functools.lru_cache(maxsize=1024)
+def _resolved(path: Path) -> tuple[str, str]:
+    """(absolute path, file:// URL) of ``path``; cached, a batch places the same files."""
+    absolute = Path(path).resolve()
+    return str(absolute), absolute.as_uri()
+
+
 def _external_ref(media: PlacedMedia) -> otio.schema.ExternalReference:
     ref = otio.schema.ExternalReference(
-        target_url=Path(media.path).resolve().as_uri(),
+        target_url=_resolved(media.path)[1],
         available_range=otio.opentime.TimeRange(_rt(media.start_frame, media.rate),
                                                 _rt(media.frames, media.rate)))
     ref.name = Path(media.path).name
@@ -205,7 +213,7 @@ def _is_take_key(key: str) -> bool:
 def _pickup_meta(p: Placement, previous: dict[str, Any]) -> dict[str, Any]:
     meta = dict(previous)
     meta.update({"slot_id": p.slot.id, "kind": p.slot.kind, "prompt": p.slot.prompt,
-                 "mark": p.slot.mark, "media": str(Path(p.media.path).resolve())})
+                 "mark": p.slot.mark, "media": _resolved(p.media.path)[0]})
     if p.hold:
         meta["hold"] = True
     meta.update(dict(p.metadata))
