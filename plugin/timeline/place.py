@@ -21,7 +21,7 @@ import opentimelineio as otio
 from pickup.errors import SlotError
 from pickup.timeline.slots import Slot
 
-__all__ = ["PLACEHOLDER_KEY", "Placement", "PlacedMedia", "place_all", "take_key"]
+__all__ = ["PLACEHOLDER_KEY", "PlacedMedia", "Placement", "place_all", "take_key"]
 
 PLACEHOLDER_KEY = "PLACEHOLDER"
 

@@ -136,6 +136,6 @@ def _timeline_rate(timeline: otio.schema.Timeline) -> float:
         for item in track:
             try:
                 return float(item.trimmed_range().duration.rate)
-            except Exception:  # noqa: S112 - an item without a range tells nothing
+            except Exception:
                 continue
     return 24.0

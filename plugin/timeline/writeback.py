@@ -10,6 +10,7 @@ patchers change only the filled slots in the original file.
 
 from __future__ import annotations
 
+import contextlib
 import importlib
 import logging
 from collections.abc import Sequence
@@ -23,14 +24,18 @@ from pickup.errors import InputError, PickupError, WriteError
 from pickup.timeline.place import Placement
 from pickup.timeline.read import LoadedTimeline
 
-__all__ = ["PATCHERS", "Patcher", "default_output", "get_patcher", "register_patcher",
-           "write_back"]
+__all__ = ["PATCHERS", "Patcher", "choose_writer", "default_output", "get_patcher",
+           "register_patcher", "write_back"]
 
 _log = logging.getLogger(__name__)
 
 
 class Patcher(Protocol):
-    """Writes a filled timeline in one format."""
+    """Writes a filled timeline in one format.
+
+    A patcher may also define ``sidecars(source, placements, dest) -> dict[Path, bytes]``:
+    files a format needs beside the final ``dest`` (an EDL's ALE), written atomically too.
+    """
 
     def write(self, source: LoadedTimeline, edited: otio.schema.Timeline,
               placements: Sequence[Placement], dest: Path) -> None: ...
@@ -64,6 +69,10 @@ class AdapterWriter:
 #: format name -> "module:Class" of its patcher (imported lazily).
 PATCHERS: dict[str, str] = {
     "otio": "pickup.timeline.writeback:OtioPatcher",
+    "fcp7xml": "pickup.timeline.patch.fcp7xml:Fcp7XmlPatcher",
+    "fcpxml": "pickup.timeline.patch.fcpxml:FcpxXmlPatcher",
+    "edl": "pickup.timeline.patch.edl:EdlPatcher",
+    "aaf": "pickup.timeline.patch.aaf:AafPatcher",
 }
 
 
@@ -81,6 +90,27 @@ def get_patcher(format_name: str) -> Patcher:
                          hint="write OTIO with -o OUT.otio, or --to ADAPTER")
     module, _, attr = target.partition(":")
     return getattr(importlib.import_module(module), attr)()
+
+
+def choose_writer(source: LoadedTimeline, dest: Path, to_adapter: str | None = None
+                  ) -> Patcher:
+    """The writer for ``dest``: ``--to`` wins; else the input format's lossless patcher
+    when ``dest`` has the input's format; else OTIO JSON/otioz (lossless for what was
+    read), else refuse — writing another format silently through a lossy adapter is
+    what Pickup exists to avoid."""
+    if to_adapter:
+        return AdapterWriter(to_adapter)
+    suffix = dest.suffix.lower()
+    if suffix in source.format.suffixes or suffix == source.path.suffix.lower():
+        return get_patcher(source.format.name)
+    if suffix == ".otio":
+        return OtioPatcher("otio_json")
+    if suffix == ".otioz":
+        return OtioPatcher("otioz")
+    raise InputError(
+        f"the output's suffix {suffix or '(none)'!r} is not the input's format "
+        f"({source.format.label})", where=str(dest),
+        hint=f"keep the {source.path.suffix} suffix, write .otio, or convert with --to ADAPTER")
 
 
 def default_output(path: Path) -> Path:
@@ -102,11 +132,15 @@ def write_back(source: LoadedTimeline, edited: otio.schema.Timeline,
                          hint="use --in-place (keeps a .bak) or choose -o OUT")
     if not dest.parent.is_dir():
         raise InputError("the output folder does not exist", where=str(dest.parent))
-    patcher: Patcher = AdapterWriter(to_adapter) if to_adapter else get_patcher(
-        source.format.name)
-    with atomic_path(dest, backup=backup) as tmp:
+    patcher = choose_writer(source, dest, to_adapter)
+    sidecars = getattr(patcher, "sidecars", None)
+    with contextlib.ExitStack() as stack:
+        tmp = stack.enter_context(atomic_path(dest, backup=backup))
         try:
             patcher.write(source, edited, placements, tmp)
+            # Files a format needs beside the timeline (the ALE of an EDL), each atomic.
+            for side, data in (sidecars(source, placements, dest) if sidecars else {}).items():
+                stack.enter_context(atomic_path(side, backup=backup)).write_bytes(data)
         except PickupError:
             raise
         except OSError:

@@ -1,0 +1,233 @@
+"""Patch an Avid AAF at the filled slots with pyaaf2; every other object stays.
+
+The patcher copies the editor's AAF, opens the copy with pyaaf2 and, in the
+sequence's picture layer at the slot, replaces the Filler (split around the slot
+when the slot covers part of it) or the placeholder component with a SourceClip
+to a new MasterMob.  The MasterMob comes from pyaaf2's AMA link
+(:func:`aaf2.ama.create_media_link`): a SourceMob whose CDCIDescriptor points at
+the media file through a NetworkLocator, with its edit rate and length, and a
+tape SourceMob carrying the media's start timecode.  Every other mob, slot,
+component, effect, DescriptiveMarker (locator) and user comment is left as it was.
+
+Picture layers are counted the way the OTIO AAF reader makes video tracks: each
+picture TimelineMobSlot of the top-level CompositionMob in slot order, and, for a
+slot holding a NestedScope (Avid's multi-layer sequence), each of its layers.
+"""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Sequence
+from fractions import Fraction
+from pathlib import Path
+from typing import Any
+
+import aaf2
+import av
+import opentimelineio as otio
+
+from pickup.errors import MediaError, SlotError, TimelineError
+from pickup.timeline.patch._common import changed, exact_rate, nominal
+from pickup.timeline.place import Placement
+from pickup.timeline.read import LoadedTimeline
+
+__all__ = ["AafPatcher", "picture_layers"]
+
+_GAPS = (aaf2.components.Filler, aaf2.components.ScopeReference)
+
+
+def _open_error(path: Path, exc: BaseException) -> TimelineError:
+    return TimelineError(f"cannot be opened as AAF: {type(exc).__name__}: {exc}",
+                         where=str(path), hint="export the sequence from Avid again")
+
+
+def _top_mob(f: Any, name: str, path: Path) -> Any:
+    mobs = list(f.content.toplevel()) or list(f.content.compositionmobs())
+    if not mobs:
+        raise TimelineError("holds no sequence (CompositionMob)", where=str(path))
+    for mob in mobs:
+        if mob.name == name:
+            return mob
+    return mobs[0]
+
+
+def picture_layers(mob: Any) -> list[tuple[Any, Any, Any, Any]]:
+    """(mob slot, owner, key, segment) per picture layer, V1 first.
+
+    ``owner`` is the TimelineMobSlot (key None) or the NestedScope (key = layer index)
+    that holds ``segment``, so a layer that is not a Sequence can be replaced.
+    """
+    layers: list[tuple[Any, Any, Any, Any]] = []
+    for slot in mob.slots:
+        if not isinstance(slot, aaf2.mobslots.TimelineMobSlot):
+            continue
+        seg = slot.segment
+        if str(seg.media_kind).lower() != "picture":
+            continue
+        if isinstance(seg, aaf2.components.NestedScope):
+            for index, layer in enumerate(seg["Slots"]):
+                layers.append((slot, seg, index, layer))
+        else:
+            layers.append((slot, slot, None, seg))
+    return layers
+
+
+def _spans(seq: Any) -> list[tuple[int, Any, int, int]]:
+    """(index, component, start, end) in a Sequence; transitions overlap their neighbours."""
+    out = []
+    pos = 0
+    for index, comp in enumerate(seq.components):
+        length = comp.length or 0
+        if isinstance(comp, aaf2.components.Transition):
+            out.append((index, comp, pos - length, pos))
+            pos -= length
+            continue
+        out.append((index, comp, pos, pos + length))
+        pos += length
+    return out
+
+
+def _locate(seq: Any, start: int, end: int, offset: int = 0
+            ) -> tuple[Any, int, Any, int, int] | None:
+    """(sequence, index, component, start, end) of the component holding [start, end),
+    descending into nested Sequences."""
+    spans = _spans(seq)
+    for index, comp, a, b in spans:
+        if isinstance(comp, aaf2.components.Transition):
+            continue
+        if offset + a <= start < offset + b:
+            if isinstance(comp, aaf2.components.Sequence):
+                return _locate(comp, start, end, offset + a)
+            return seq, index, comp, offset + a, offset + b
+    return None
+
+
+def _touches_transition(seq: Any, start: int, end: int, offset: int) -> bool:
+    return any(isinstance(c, aaf2.components.Transition) and offset + a < end and
+               offset + b > start for _, c, a, b in _spans(seq))
+
+
+def _ffprobe_like(p: Placement, path: Path) -> dict[str, Any]:
+    """What :func:`aaf2.ama.create_media_link` reads from ffprobe, from PyAV."""
+    try:
+        with av.open(str(path)) as container:
+            stream = container.streams.video[0]
+            ctx = stream.codec_context
+            fmt = (container.format.name, container.format.long_name)
+            codec, profile = ctx.name, ctx.profile or ""
+            size = (ctx.width, ctx.height)
+            pix_fmt = stream.format.name if stream.format else "yuv420p"
+    except (av.FFmpegError, OSError, IndexError) as exc:
+        raise MediaError(f"cannot be described for AAF: {exc}", where=str(path)) from None
+    rate = Fraction(p.media.rate)
+    return {
+        "format": {"filename": str(path), "format_name": fmt[0], "format_long_name": fmt[1]},
+        "streams": [{"codec_type": "video", "codec_name": codec, "profile": profile,
+                     "avg_frame_rate": f"{rate.numerator}/{rate.denominator}",
+                     "nb_frames": p.media.frames, "width": size[0], "height": size[1],
+                     "pix_fmt": pix_fmt}],
+    }
+
+
+def _link_media(f: Any, p: Placement) -> Any:
+    """A new MasterMob linked to the media file; returns its picture slot's mob."""
+    path = Path(p.media.path).resolve()
+    meta = _ffprobe_like(p, path)
+    if meta["format"]["format_long_name"] != "QuickTime / MOV":
+        raise MediaError("AAF write-back links QuickTime/MP4 media only", where=str(path),
+                         hint="conform the take to .mov first")
+    master, _source, tape = f.content.create_ama_link(str(path), meta)
+    master.name = p.name
+    rate = Fraction(p.media.rate)
+    tc = tape.create_timecode_slot(f"{rate.numerator}/{rate.denominator}", nominal(rate),
+                                   drop_frame=rate.denominator == 1001 and nominal(rate) % 30 == 0,
+                                   length=p.media.frames)
+    tc.segment.start = p.media.start_frame
+    master.comments["Pickup slot"] = p.slot.id
+    return master
+
+
+class AafPatcher:
+    """Writes an AAF by editing a copy of the original with pyaaf2."""
+
+    def write(self, source: LoadedTimeline, edited: otio.schema.Timeline,
+              placements: Sequence[Placement], dest: Path) -> None:
+        where = str(source.path)
+        shutil.copyfile(source.path, dest)
+        try:
+            f = aaf2.open(str(dest), "rw")
+        except Exception as exc:  # pyaaf2 raises anything on a broken file
+            raise _open_error(source.path, exc) from None
+        with f:
+            mob = _top_mob(f, source.timeline.name, source.path)
+            layers = picture_layers(mob)
+            video = [t for t in source.timeline.tracks
+                     if t.kind == otio.schema.TrackKind.Video]
+            if len(layers) != len(video):
+                raise TimelineError(f"holds {len(layers)} picture layers where OTIO reads "
+                                    f"{len(video)} video tracks", where=where,
+                                    hint="write OTIO with -o OUT.otio instead")
+            # Later slots first on each layer, so indices stay valid.
+            for p in sorted(placements, key=lambda q: (q.slot.track_index, -q.slot.start)):
+                self._place(f, layers, p, source)
+
+    def _place(self, f: Any, layers: list[tuple[Any, Any, Any, Any]], p: Placement,
+               source: LoadedTimeline) -> None:
+        where = str(source.path)
+        slot = p.slot
+        if not 1 <= slot.track_index <= len(layers):
+            raise changed(p, f"the sequence has no picture layer V{slot.track_index}", where)
+        mob_slot, owner, key, segment = layers[slot.track_index - 1]
+        edit_rate = Fraction(str(mob_slot.edit_rate))
+        scale = edit_rate / exact_rate(source.rate)
+        start, end = round(slot.start * scale), round(slot.end * scale)
+        if not isinstance(segment, aaf2.components.Sequence):
+            # A layer that is one Filler/ScopeReference/clip: wrap it in a Sequence.
+            seq = f.create.Sequence(media_kind=segment.media_kind)
+            length = segment.length
+            if key is None:
+                owner.segment = seq
+            else:
+                owner["Slots"][key] = seq
+            seq.components.append(segment)
+            seq.length = length
+            layers[slot.track_index - 1] = (mob_slot, owner, key, seq)
+            segment = seq
+        if slot.item == "gap" and _touches_transition(segment, start, end, 0):
+            raise SlotError("a transition overlaps the gap", where=f"{where}, slot {slot.id}",
+                            hint="place into a gap (or the part of it) that no dissolve "
+                            "touches")
+        hit = _locate(segment, start, end)
+        if hit is None:
+            raise changed(p, "nothing is at the slot any more", where)
+        seq, index, comp, a, b = hit
+        offset = a - next(s for i, _, s, _e in _spans(seq) if i == index)
+        master = _link_media(f, p)
+        clip = master.create_source_clip(slot_id=1, start=0, length=end - start,
+                                         media_kind="picture")
+        if slot.item == "gap":
+            if not isinstance(comp, _GAPS) or b < end:
+                raise changed(p, f"a {type(comp).__name__} now covers the gap", where)
+            if _touches_transition(seq, start, end, offset):
+                raise SlotError("a transition overlaps the gap", where=f"{where}, slot {slot.id}",
+                                hint="place into a gap that no dissolve touches")
+            pieces = []
+            if start > a:
+                pieces.append(_piece(comp, start - a))
+            pieces.append(clip)
+            if b > end:
+                pieces.append(_piece(comp, b - end))
+        else:
+            if isinstance(comp, (*_GAPS, aaf2.components.Transition)) or (a, b) != (start, end):
+                raise changed(p, "no placeholder spans the slot any more", where)
+            pieces = [clip]
+        seq.components.pop(index)
+        for n, piece in enumerate(pieces):
+            seq.components.insert(index + n, piece)
+
+
+def _piece(comp: Any, length: int) -> Any:
+    """A copy of a Filler/ScopeReference with another length."""
+    piece = comp.copy()
+    piece.length = length
+    return piece
