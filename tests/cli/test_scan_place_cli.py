@@ -91,7 +91,7 @@ def test_place_in_place_keeps_backup(demo: Path, capsys: pytest.CaptureFixture[s
 def test_place_short_media_refused(demo: Path, capsys: pytest.CaptureFixture[str],
                                    make_video: Callable[..., Path]) -> None:
     short = make_video(10)
-    code, out, err = _run(capsys, "place", str(demo), "V1-01000200", str(short))
+    code, _, err = _run(capsys, "place", str(demo), "V1-01000200", str(short))
     assert code == 2
     assert "--hold" in err and "V1-01000200" in err
     assert not demo.with_name("farmhouse.pickup.otio").exists()
@@ -129,7 +129,7 @@ def _error_cases(tmp: Path, demo: Path) -> list[tuple[list[str], str]]:
 def test_bad_input_one_line_exit_2_no_output(demo: Path, tmp_path: Path,
                                              capsys: pytest.CaptureFixture[str]) -> None:
     for argv, needle in _error_cases(tmp_path, demo):
-        code, out, err = _run(capsys, *argv)
+        code, _, err = _run(capsys, *argv)
         assert code == 2, (argv, err)
         lines = err.strip().splitlines()
         assert lines[-1].startswith("pickup: error:"), (argv, err)
@@ -145,3 +145,21 @@ def test_console_script_runs_as_a_process(demo: Path) -> None:
     assert proc.returncode == 2
     assert "Traceback" not in proc.stderr
     assert proc.stderr.startswith("pickup: error:")
+
+
+def test_output_suffix_picks_the_writer(demo: Path, tmp_path: Path,
+                                        capsys: pytest.CaptureFixture[str]) -> None:
+    """An EDL placed into `-o x.otio` is written as OTIO JSON; `-o x.xml` is refused."""
+    src = tmp_path / "gap_test.edl"
+    shutil.copy(FIXTURES / "gap_test.edl", src)
+    media = demo.parent / "media" / "ready_made_insert.mp4"
+    code, out, err = _run(capsys, "place", str(src), "V1-00000100", str(media), "--all-gaps",
+                          "-o", str(tmp_path / "filled.otio"))
+    assert code == 0, err
+    tl = otio.adapters.read_from_file(out.strip().splitlines()[-1])
+    assert tl.tracks[0][1].name == "V1-00000100"
+    code, out, err = _run(capsys, "place", str(src), "V1-00000100", str(media), "--all-gaps",
+                          "-o", str(tmp_path / "filled.xml"))
+    assert code == 2
+    assert "not the input's format" in err
+    assert not (tmp_path / "filled.xml").exists()

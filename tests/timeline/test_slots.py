@@ -7,7 +7,6 @@ import shutil
 from pathlib import Path
 
 import opentimelineio as otio
-import pytest
 
 from pickup.timeline import find_slots, read_timeline
 from tests.conftest import FIXTURES
@@ -44,7 +43,7 @@ def test_otio_gap_marker_and_placeholder_clip(tmp_path: Path) -> None:
     track.append(slug)
     path = tmp_path / "marked.otio"
     otio.adapters.write_to_file(timeline, str(path))
-    loaded, slots = _slots(path)
+    _, slots = _slots(path)
     assert [(s.kind, s.prompt, s.mark, s.item) for s in slots] == [
         ("establishing", "farm at dusk", "marker", "gap"),
         ("stunt", "roof jump", "placeholder", "clip")]
