@@ -35,7 +35,7 @@ from pickup.engine import (
     redact,
 )
 from pickup.engine.journal import DONE
-from pickup.errors import BudgetError, InputError
+from pickup.errors import BudgetError, InputError, WriteError
 from pickup.media.probe import probe
 from pickup.project import Project
 from pickup.providers.base import Provider, ShotRequest
@@ -470,6 +470,12 @@ def _finish(args: argparse.Namespace, loaded: LoadedTimeline, slots: Sequence[Sl
     written: Path | None = None
     if placements:
         edited = place_all(loaded.timeline, placements)
+        if args.output is not None:  # -o into a folder that is not there yet: make it
+            try:
+                dest.parent.mkdir(parents=True, exist_ok=True)
+            except OSError as exc:
+                raise WriteError(f"cannot create the output folder: {exc.strerror}",
+                                 where=str(dest.parent), hint="choose another -o") from None
         written = write_back(loaded, edited, placements, dest, to_adapter=args.to_adapter,
                              backup=args.in_place)
         for p in placements:

@@ -3,18 +3,41 @@
 from __future__ import annotations
 
 import importlib
+import os
 from importlib.metadata import entry_points
 from typing import Any
 
 from pickup.errors import ConfigError
 from pickup.providers.base import Provider
 
-__all__ = ["BUILTINS", "available", "get_provider"]
+__all__ = ["BUILTINS", "available", "get_provider", "register"]
 
 #: name -> "module:Class"; imported only when asked for.
 BUILTINS: dict[str, str] = {
     "previz": "pickup.providers.previz:PrevizProvider",
+    "comfyui": "pickup.providers.comfyui:ComfyUIProvider",
+    "runway": "pickup.providers.runway:RunwayProvider",
+    "veo": "pickup.providers.veo:VeoProvider",
+    "fal": "pickup.providers.fal:FalProvider",
+    "replicate": "pickup.providers.replicate:ReplicateProvider",
+    "luma": "pickup.providers.luma:LumaProvider",
 }
+
+
+def register(name: str, target: str) -> None:
+    """Add provider ``name`` as ``"module:Class"`` (plugins, tests)."""
+    BUILTINS[name] = target
+
+
+def _env_providers() -> dict[str, str]:
+    """``PICKUP_PROVIDER_MODULES="name=module:Class,..."``: extra providers for tests and
+    local development, without installing an entry point."""
+    found: dict[str, str] = {}
+    for entry in os.environ.get("PICKUP_PROVIDER_MODULES", "").split(","):
+        name, sep, target = entry.strip().partition("=")
+        if sep and name.strip() and ":" in target:
+            found[name.strip()] = target.strip()
+    return found
 
 
 def _entry_points() -> dict[str, Any]:
@@ -23,14 +46,15 @@ def _entry_points() -> dict[str, Any]:
 
 def available() -> list[str]:
     """Every provider name, built-in or installed."""
-    return sorted(set(BUILTINS) | set(_entry_points()))
+    return sorted(set(BUILTINS) | set(_env_providers()) | set(_entry_points()))
 
 
 def get_provider(name: str, **options: Any) -> Provider:
     """An instance of provider ``name``; ``options`` go to its constructor."""
     target: Any
-    if name in BUILTINS:
-        module, _, attr = BUILTINS[name].partition(":")
+    builtins = {**BUILTINS, **_env_providers()}
+    if name in builtins:
+        module, _, attr = builtins[name].partition(":")
         target = getattr(importlib.import_module(module), attr)
     else:
         eps = _entry_points()

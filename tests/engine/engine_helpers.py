@@ -1,0 +1,28 @@
+"""Helpers for the engine tests: count fake creates, run the CLI in a subprocess."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+
+def submits(env: dict[str, str]) -> list[str]:
+    """One line per job the fake server created: ``id slot idempotency-key``."""
+    folder = Path(env["FAKE_PROVIDER_DIR"]) / "jobs"
+    lines = []
+    for path in sorted(folder.glob("*.json")) if folder.is_dir() else ():
+        job = json.loads(path.read_text())
+        lines.append(f"{job['id']} {job['prompt'][:8]!r} {job['idem']}")
+    return lines
+
+
+def run_cli(*args: str, env: dict[str, str] | None = None, cwd: Path | None = None,
+            timeout: float = 60) -> subprocess.CompletedProcess[str]:
+    """``pickup ARGS`` in a subprocess (so a SIGKILL hook kills only it)."""
+    full = dict(os.environ)
+    full.update(env or {})
+    return subprocess.run([sys.executable, "-m", "pickup", *args], capture_output=True,
+                          text=True, env=full, cwd=cwd, timeout=timeout)
