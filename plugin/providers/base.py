@@ -146,7 +146,18 @@ class Capabilities:
 
 @runtime_checkable
 class Provider(Protocol):
-    """What every backend implements; the engine drives it."""
+    """What every backend implements; the engine drives it.
+
+    Every method makes one attempt and raises :class:`~pickup.errors.ProviderError`
+    (``retryable``, ``retry_after_s``, ``moderated``) on failure; the engine retries.
+
+    Optional: ``find_existing(req, idempotency_key: str) -> JobHandle | None``.  A
+    backend whose API lets the client name the job (ComfyUI: the ``prompt_id``)
+    derives the job id from ``req.extra["idempotency_key"]`` when submitting and,
+    given the same key, returns the handle of a job already queued, running or
+    finished (or None), so the engine can resume after a crash instead of paying
+    twice.  Check with ``getattr(provider, "find_existing", None)``.
+    """
 
     name: str
 

@@ -1,0 +1,142 @@
+"""The fal backend through its queue API (``queue.fal.run``).
+
+Contract: ``POST {base}/{model}`` with the model's JSON input and
+``Authorization: Key ...`` returns ``request_id``, ``status_url``,
+``response_url`` and ``cancel_url``; Pickup keeps and uses those URLs exactly
+as returned (fal drops a model's sub-path from them).  ``GET status_url``
+reports ``IN_QUEUE`` (``queue_position``), ``IN_PROGRESS`` or ``COMPLETED``
+(with an ``error``/``error_type`` when it failed); ``GET response_url`` gives
+the output (``video.url``); ``PUT cancel_url`` cancels a queued request.
+Frames go as data URIs in ``image_url`` / ``end_image_url``.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, ClassVar
+
+from pickup.providers.base import Capabilities, JobHandle, JobStatus, ShotRequest, State
+from pickup.providers.http import HttpProvider, data_uri, nearest_ratio, safe_url
+
+__all__ = ["FalProvider"]
+
+_ASPECTS = ("16:9", "9:16", "1:1")
+_WAN_T2V = "fal-ai/wan/v2.2-a14b/text-to-video"
+_WAN_I2V = "fal-ai/wan/v2.2-a14b/image-to-video"
+_KLING_I2V = "fal-ai/kling-video/v2.1/pro/image-to-video"
+
+
+class FalProvider(HttpProvider):
+    """Models hosted on fal.ai (Wan 2.2, Kling 2.1) through the queue API."""
+
+    name = "fal"
+    key_env = "FAL_KEY"
+    default_base_url = "https://queue.fal.run"
+    default_model = _WAN_T2V
+    open_models = True
+    poll_after_s = 2.0
+    MODELS: ClassVar[dict[str, Capabilities]] = {
+        _WAN_T2V: Capabilities(max_duration_s=161 / 16, aspects=_ASPECTS, fps=None,
+                               cancel=True, price_per_second=0.08),
+        _WAN_I2V: Capabilities(max_duration_s=161 / 16, aspects=_ASPECTS, fps=None,
+                               first_frame=True, last_frame=True, cancel=True,
+                               price_per_second=0.08),
+        _KLING_I2V: Capabilities(durations_s=(5.0, 10.0), aspects=_ASPECTS, fps=(30.0,),
+                                 first_frame=True, last_frame=True, cancel=True,
+                                 price_per_second=0.09),
+    }
+
+    def _auth_headers(self) -> dict[str, str]:
+        return {"Authorization": f"Key {self.api_key()}"}
+
+    def resolve_model(self, req: ShotRequest | None = None) -> str:
+        if req is not None and req.model:
+            return req.model
+        if req is not None and req.first_frame is not None and self.model == _WAN_T2V:
+            return _WAN_I2V
+        return self.model
+
+    def _input(self, req: ShotRequest, model: str) -> dict[str, Any]:
+        caps = self.capabilities(model)
+        body: dict[str, Any] = {"prompt": req.prompt}
+        if req.negative_prompt:
+            body["negative_prompt"] = req.negative_prompt
+        if req.seed is not None:
+            body["seed"] = int(req.seed)
+        body["aspect_ratio"] = nearest_ratio(req.width, req.height, caps.aspects or _ASPECTS)
+        if model.startswith("fal-ai/kling"):
+            body["duration"] = str(int(self.pick_duration(req, caps)))
+            end_key = "tail_image_url"
+        else:
+            fps = max(4, min(60, round(float(req.rate))))
+            frames = max(17, min(161, req.frames))
+            body.update({"num_frames": frames, "frames_per_second": fps,
+                         "resolution": "720p" if min(req.width, req.height) >= 720 else "480p"})
+            end_key = "end_image_url"
+        if req.first_frame is not None:
+            body["image_url"] = data_uri(req.first_frame, provider=self.name)
+        if req.last_frame is not None:
+            body[end_key] = data_uri(req.last_frame, provider=self.name)
+        body.update(dict(req.extra.get("fal_input") or {}))
+        return body
+
+    def submit(self, req: ShotRequest, workdir: Path) -> JobHandle:
+        self.validate(req)
+        model = self.resolve_model(req)
+        queued = self.client.json("POST", f"/{model}", json=self._input(req, model))
+        data = {"model": model}
+        for key in ("status_url", "response_url", "cancel_url"):
+            if not queued.get(key):
+                raise self.client.error(f"the queue answer has no {key}", code="bad_response")
+            data[key] = self.client.url(str(queued[key]))  # checks the scheme
+        return JobHandle(provider=self.name, job_id=str(queued["request_id"]), data=data)
+
+    def poll(self, handle: JobHandle) -> JobStatus:
+        status = self.client.json("GET", handle.data["status_url"], ok=(202,))
+        raw = str(status.get("status", "")).upper()
+        if raw == "IN_QUEUE":
+            position = status.get("queue_position")
+            return JobStatus(state=State.QUEUED, poll_after_s=self.poll_after_s,
+                             queue_position=int(position) if isinstance(position, int) else None)
+        if raw == "IN_PROGRESS":
+            return JobStatus(state=State.RUNNING, poll_after_s=self.poll_after_s)
+        if raw in ("CANCELED", "CANCELLED"):
+            return JobStatus(state=State.CANCELLED)
+        if raw not in ("COMPLETED", "FAILED"):
+            raise self.client.error(f"unknown queue status {raw!r}", code="bad_response")
+        error_type = str(status.get("error_type") or "")
+        if "cancel" in error_type.lower():
+            return JobStatus(state=State.CANCELLED, error=str(status.get("error") or ""))
+        if status.get("error") or raw == "FAILED":
+            return self._failed(str(status.get("error") or "the request failed"),
+                                str(status.get("error_type") or ""))
+        result = self.client.json("GET", handle.data["response_url"])
+        urls = _video_urls(result)
+        if not urls:
+            return JobStatus(state=State.FAILED, error="the result holds no video",
+                             error_code="no_output")
+        return JobStatus(state=State.SUCCEEDED, progress=1.0, outputs=urls)
+
+    def _failed(self, message: str, error_type: str) -> JobStatus:
+        text = f"{error_type} {message}".lower()
+        moderated = "content_policy" in text or "nsfw" in text or "safety" in text
+        return JobStatus(state=State.FAILED, error=self.client.redact(message),
+                         error_code=error_type or None, moderated=moderated,
+                         retryable=not moderated and ("timeout" in text or "internal" in text))
+
+    def cancel(self, handle: JobHandle) -> bool:
+        response = self.client.request("PUT", handle.data["cancel_url"], ok=(400, 404))
+        return response.status_code in (200, 202)
+
+    def describe_handle(self, handle: JobHandle) -> str:
+        return safe_url(handle.data.get("status_url", ""))
+
+
+def _video_urls(result: Any) -> tuple[str, ...]:
+    video = result.get("video") if isinstance(result, dict) else None
+    if isinstance(video, dict) and video.get("url"):
+        return (str(video["url"]),)
+    videos = result.get("videos") if isinstance(result, dict) else None
+    if isinstance(videos, list):
+        return tuple(str(v["url"]) for v in videos if isinstance(v, dict) and v.get("url"))
+    return ()

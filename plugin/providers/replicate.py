@@ -1,0 +1,146 @@
+"""The Replicate backend: predictions on official or version-pinned models.
+
+Contract: ``POST /v1/models/{owner}/{name}/predictions`` (or ``POST
+/v1/predictions`` with ``version`` for ``owner/name:version``) with ``{"input"}``,
+``Authorization: Bearer ...`` and ``Prefer: wait=N`` (hold the request up to N
+seconds) returns a prediction: ``id``, ``status`` (``starting``,
+``processing``, ``succeeded``, ``failed``, ``canceled``), ``output`` (URLs
+that expire after an hour), ``error``, ``logs`` and ``urls.get`` /
+``urls.cancel``, which Pickup uses as returned.  Frames go as data URIs.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any, ClassVar
+
+from pickup.providers.base import Capabilities, JobHandle, JobStatus, ShotRequest, State
+from pickup.providers.http import HttpProvider, data_uri, nearest_ratio
+
+__all__ = ["ReplicateProvider"]
+
+_PERCENT = re.compile(r"(\d{1,3})%\|")
+_STATES = {"starting": State.QUEUED, "processing": State.RUNNING,
+           "succeeded": State.SUCCEEDED, "failed": State.FAILED, "canceled": State.CANCELLED,
+           "cancelled": State.CANCELLED}
+
+#: how each known model names the generic inputs: (first frame, last frame, frames field)
+_INPUTS: dict[str, dict[str, str]] = {
+    "wan-video/wan-2.2-i2v-fast": {"first": "image", "last": "last_image",
+                                   "frames": "num_frames", "fps": "frames_per_second"},
+    "wan-video/wan-2.2-t2v-fast": {"frames": "num_frames", "fps": "frames_per_second"},
+    "kwaivgi/kling-v2.1": {"first": "start_image", "last": "end_image", "duration": "duration"},
+    "minimax/hailuo-02": {"first": "first_frame_image", "last": "last_frame_image",
+                          "duration": "duration"},
+}
+
+
+class ReplicateProvider(HttpProvider):
+    """Video models on Replicate (Wan 2.2, Kling 2.1, Hailuo 02, or any other)."""
+
+    name = "replicate"
+    key_env = "REPLICATE_API_TOKEN"
+    default_base_url = "https://api.replicate.com"
+    default_model = "wan-video/wan-2.2-t2v-fast"
+    open_models = True
+    poll_after_s = 2.0
+    MODELS: ClassVar[dict[str, Capabilities]] = {
+        "wan-video/wan-2.2-t2v-fast": Capabilities(max_duration_s=121 / 16, cancel=True,
+                                                   aspects=("16:9", "9:16"),
+                                                   price_per_second=0.02),
+        "wan-video/wan-2.2-i2v-fast": Capabilities(max_duration_s=121 / 16, cancel=True,
+                                                   first_frame=True, last_frame=True,
+                                                   aspects=("16:9", "9:16"),
+                                                   price_per_second=0.02),
+        "kwaivgi/kling-v2.1": Capabilities(durations_s=(5.0, 10.0), first_frame=True,
+                                           last_frame=True, cancel=True, fps=(24.0,),
+                                           price_per_second=0.05),
+        "minimax/hailuo-02": Capabilities(durations_s=(6.0, 10.0), first_frame=True,
+                                          last_frame=True, cancel=True, fps=(25.0,),
+                                          price_per_second=0.045),
+    }
+
+    def _auth_headers(self) -> dict[str, str]:
+        return {"Authorization": f"Bearer {self.api_key()}"}
+
+    def resolve_model(self, req: ShotRequest | None = None) -> str:
+        if req is not None and req.model:
+            return req.model
+        if req is not None and req.first_frame is not None and \
+                self.model == "wan-video/wan-2.2-t2v-fast":
+            return "wan-video/wan-2.2-i2v-fast"
+        return self.model
+
+    def _input(self, req: ShotRequest, model: str) -> dict[str, Any]:
+        names = _INPUTS.get(model.split(":")[0], {"first": "image", "last": "last_image"})
+        caps = self.capabilities(model)
+        body: dict[str, Any] = {"prompt": req.prompt}
+        if req.negative_prompt:
+            body["negative_prompt"] = req.negative_prompt
+        if req.seed is not None:
+            body["seed"] = int(req.seed)
+        if caps.aspects:
+            body["aspect_ratio"] = nearest_ratio(req.width, req.height, caps.aspects)
+        if "frames" in names:
+            body[names["frames"]] = max(81, min(121, req.frames))
+            body[names["fps"]] = max(5, min(30, round(float(req.rate))))
+        if "duration" in names:
+            body[names["duration"]] = int(self.pick_duration(req, caps))
+        for attr, key in (("first_frame", "first"), ("last_frame", "last")):
+            path = getattr(req, attr)
+            if path is not None:
+                body[names.get(key, key + "_image")] = data_uri(path, provider=self.name)
+        body.update(dict(req.extra.get("replicate_input") or {}))
+        return body
+
+    def submit(self, req: ShotRequest, workdir: Path) -> JobHandle:
+        self.validate(req)
+        model = self.resolve_model(req)
+        wait = int(self.options.get("prefer_wait_s", 5))
+        headers = {"Prefer": f"wait={max(1, min(60, wait))}"}
+        payload: dict[str, Any] = {"input": self._input(req, model)}
+        if ":" in model:
+            payload["version"] = model.split(":", 1)[1]
+            path = "/v1/predictions"
+        else:
+            path = f"/v1/models/{model}/predictions"
+        prediction = self.client.json("POST", path, json=payload, headers=headers,
+                                      timeout_s=self.client.limits.timeout_s + wait)
+        urls = prediction.get("urls") or {}
+        if not urls.get("get"):
+            raise self.client.error("the prediction has no urls.get", code="bad_response")
+        data = {"model": model, "get": self.client.url(urls["get"])}
+        if urls.get("cancel"):
+            data["cancel"] = self.client.url(urls["cancel"])
+        return JobHandle(provider=self.name, job_id=str(prediction["id"]), data=data)
+
+    def poll(self, handle: JobHandle) -> JobStatus:
+        prediction = self.client.json("GET", handle.data["get"])
+        raw = str(prediction.get("status", "")).lower()
+        state = _STATES.get(raw)
+        if state is None:
+            raise self.client.error(f"unknown prediction status {raw!r}", code="bad_response")
+        if state is State.FAILED:
+            error = str(prediction.get("error") or "the prediction failed")
+            low = error.lower()
+            moderated = "nsfw" in low or "sensitive" in low or "e005" in low \
+                or "safety" in low
+            return JobStatus(state=state, error=self.client.redact(error),
+                             error_code="moderated" if moderated else None,
+                             moderated=moderated)
+        if state is State.SUCCEEDED:
+            output = prediction.get("output")
+            urls = (output,) if isinstance(output, str) else tuple(
+                str(u) for u in (output or ()) if isinstance(u, str))
+            return JobStatus(state=state, progress=1.0, outputs=urls)
+        progress = None
+        matches = _PERCENT.findall(str(prediction.get("logs") or ""))
+        if matches:
+            progress = min(100, int(matches[-1])) / 100.0
+        return JobStatus(state=state, progress=progress, poll_after_s=self.poll_after_s)
+
+    def cancel(self, handle: JobHandle) -> bool:
+        url = handle.data.get("cancel") or f"/v1/predictions/{handle.job_id}/cancel"
+        response = self.client.request("POST", url, ok=(404, 409))
+        return response.ok

@@ -1,0 +1,118 @@
+"""The Veo backend through the Gemini API: ``models/{model}:predictLongRunning``.
+
+Contract: ``POST /v1beta/models/{model}:predictLongRunning`` with ``instances``
+(``prompt``, ``image`` and ``lastFrame`` as ``{bytesBase64Encoded, mimeType}``)
+and ``parameters`` (``aspectRatio``, ``durationSeconds``, ``negativePrompt``,
+``resolution``, ``seed``) returns an operation ``{"name"}``.  ``GET
+/v1beta/{name}`` reports ``done``; when done, ``response.generateVideoResponse``
+holds ``generatedSamples[].video.uri`` or, when the safety filter removed the
+video, ``raiMediaFilteredCount`` and ``raiMediaFilteredReasons``; ``error`` holds
+a failed operation.  Every call, the video download included, carries the key
+in the ``x-goog-api-key`` header (never in the URL).  The Gemini API has no
+cancel for these operations.
+"""
+
+from __future__ import annotations
+
+import base64
+import mimetypes
+from pathlib import Path
+from typing import Any, ClassVar
+
+from pickup.errors import InputError
+from pickup.providers.base import Capabilities, JobHandle, JobStatus, ShotRequest, State
+from pickup.providers.http import HttpProvider, nearest_ratio
+
+__all__ = ["VeoProvider"]
+
+_ASPECTS = ("16:9", "9:16")
+
+
+def _caps(durations: tuple[float, ...], price: float, last: bool) -> Capabilities:
+    return Capabilities(durations_s=durations, aspects=_ASPECTS, fps=(24.0,), first_frame=True,
+                        last_frame=last, cancel=False, price_per_second=price)
+
+
+class VeoProvider(HttpProvider):
+    """Google Veo 2 / 3 / 3.1 through the Gemini API (``GEMINI_API_KEY``)."""
+
+    name = "veo"
+    key_env = "GEMINI_API_KEY"
+    default_base_url = "https://generativelanguage.googleapis.com"
+    default_model = "veo-3.1-generate-preview"
+    poll_after_s = 10.0
+    MODELS: ClassVar[dict[str, Capabilities]] = {
+        "veo-3.1-generate-preview": _caps((4.0, 6.0, 8.0), 0.40, last=True),
+        "veo-3.1-fast-generate-preview": _caps((4.0, 6.0, 8.0), 0.15, last=True),
+        "veo-3.0-generate-001": _caps((8.0,), 0.40, last=False),
+        "veo-3.0-fast-generate-001": _caps((8.0,), 0.15, last=False),
+        "veo-2.0-generate-001": _caps((5.0, 6.0, 7.0, 8.0), 0.35, last=False),
+    }
+
+    def _auth_headers(self) -> dict[str, str]:
+        return {"x-goog-api-key": self.api_key()}
+
+    def download_headers(self, url: str) -> dict[str, str]:
+        return {}  # the client adds x-goog-api-key on the API's own origin only
+
+    @staticmethod
+    def _inline(path: Path) -> dict[str, str]:
+        try:
+            blob = Path(path).read_bytes()
+        except OSError as exc:
+            raise InputError(f"cannot read the frame image: {exc.strerror or exc}",
+                             where=str(path)) from None
+        return {"bytesBase64Encoded": base64.b64encode(blob).decode("ascii"),
+                "mimeType": mimetypes.guess_type(str(path))[0] or "image/png"}
+
+    def submit(self, req: ShotRequest, workdir: Path) -> JobHandle:
+        self.validate(req)
+        model = self.resolve_model(req)
+        caps = self.capabilities(model)
+        instance: dict[str, Any] = {"prompt": req.prompt}
+        if req.first_frame is not None:
+            instance["image"] = self._inline(req.first_frame)
+        if req.last_frame is not None:
+            instance["lastFrame"] = self._inline(req.last_frame)
+        parameters: dict[str, Any] = {
+            "aspectRatio": nearest_ratio(req.width, req.height, caps.aspects or _ASPECTS),
+            "durationSeconds": int(self.pick_duration(req, caps)),
+        }
+        if req.negative_prompt:
+            parameters["negativePrompt"] = req.negative_prompt
+        if req.seed is not None:
+            parameters["seed"] = int(req.seed) % 4294967296
+        if model.startswith("veo-3") and max(req.width, req.height) >= 1920:
+            parameters["resolution"] = "1080p"
+        operation = self.client.json("POST", f"/v1beta/models/{model}:predictLongRunning",
+                                     json={"instances": [instance], "parameters": parameters})
+        return JobHandle(provider=self.name, job_id=str(operation["name"]),
+                         data={"model": model})
+
+    def poll(self, handle: JobHandle) -> JobStatus:
+        op = self.client.json("GET", f"/v1beta/{handle.job_id}")
+        if not op.get("done"):
+            return JobStatus(state=State.RUNNING, poll_after_s=self.poll_after_s)
+        if op.get("error"):
+            error = op["error"]
+            message = str(error.get("message") or "the operation failed")
+            code = error.get("code")
+            return JobStatus(state=State.FAILED, error=self.client.redact(message),
+                             error_code=str(code) if code is not None else None,
+                             retryable=code in (4, 8, 13, 14))  # deadline/exhausted/internal
+        response = (op.get("response") or {}).get("generateVideoResponse") or {}
+        samples = response.get("generatedSamples") or []
+        uris = tuple(str(s["video"]["uri"]) for s in samples
+                     if isinstance(s, dict) and (s.get("video") or {}).get("uri"))
+        if uris:
+            return JobStatus(state=State.SUCCEEDED, progress=1.0, outputs=uris)
+        reasons = response.get("raiMediaFilteredReasons") or []
+        if response.get("raiMediaFilteredCount") or reasons:
+            return JobStatus(state=State.FAILED, moderated=True, error_code="rai_filtered",
+                             error="the safety filter removed the video: "
+                             + ("; ".join(map(str, reasons)) or "no reason given"))
+        return JobStatus(state=State.FAILED, error="the operation finished without a video",
+                         error_code="no_output", retryable=True)
+
+    def cancel(self, handle: JobHandle) -> bool:
+        return False

@@ -1,0 +1,1 @@
+"""Provider tests: the contract suite against loopback fakes, secrets, HTTP rules, CLI."""
