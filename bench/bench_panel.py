@@ -1,0 +1,157 @@
+"""The panel's speed: launch-to-window on a 3,000-clip timeline against reading that file
+alone (goal <= 1.5x), and the longest GUI-thread stall while 16 previz jobs run and the
+preview plays (goal < 50 ms), measured with a 5 ms QTimer probe.  Prints the numbers.
+
+Run: ``QT_QPA_PLATFORM=offscreen python -m bench.bench_panel``
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import os
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import opentimelineio as otio
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+RATE = 24
+CLIPS = 3000
+TRACKS = 2
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def build(path: Path) -> None:
+    """3,000 clips on two video tracks; every 100th item of V1 is a GEN-marked gap."""
+    tracks = []
+    for t in range(TRACKS):
+        track = otio.schema.Track(name=f"V{t + 1}")
+        for i in range(CLIPS // TRACKS):
+            frames = 24 + (i * 7 + t) % 49
+            track.append(otio.schema.Clip(
+                name=f"shot_{t}_{i}",
+                media_reference=otio.schema.ExternalReference(target_url=f"/m/{t}_{i}.mov"),
+                source_range=otio.opentime.TimeRange(otio.opentime.RationalTime(0, RATE),
+                                                     otio.opentime.RationalTime(frames, RATE))))
+            if t == 0 and i % 100 == 50:
+                gap = otio.schema.Gap(duration=otio.opentime.RationalTime(48, RATE))
+                gap.markers.append(otio.schema.Marker(name=f"GEN insert: detail {i}"))
+                track.append(gap)
+        tracks.append(track)
+    otio.adapters.write_to_file(otio.schema.Timeline(name="bench", tracks=tracks), str(path))
+
+
+def _pump(app, until, timeout: float) -> bool:  # type: ignore[no-untyped-def]
+    end = time.perf_counter() + timeout
+    while not until():
+        if time.perf_counter() > end:
+            return False
+        app.processEvents()
+        time.sleep(0.001)
+    return True
+
+
+def bench_launch(app, folder: Path) -> tuple[float, float, float]:  # type: ignore[no-untyped-def]
+    from pickup.timeline import read_timeline
+    from pickup.ui.app import PanelWindow
+
+    src = folder / "big.otio"
+    build(src)
+    read_timeline(src)  # warm the adapters once, for both sides
+    start = time.perf_counter()
+    read_timeline(src)
+    read_s = time.perf_counter() - start
+
+    start = time.perf_counter()
+    window = PanelWindow()
+    window.show()
+    window.panel.open(src)
+    _pump(app, lambda: window.panel.timeline_shown is not None, 120)
+    window.panel.strip.canvas.repaint()  # the strip is drawn with every track
+    app.processEvents()
+    launch_s = time.perf_counter() - start
+    _pump(app, lambda: window.panel.controller.session is not None, 120)
+    slots_s = time.perf_counter() - start
+    window.panel.close_panel()
+    window.close()
+    return read_s, launch_s, slots_s
+
+
+def bench_stall(app, folder: Path, jobs: int = 16) -> tuple[float, float, int, int]:  # type: ignore[no-untyped-def]
+    from PySide6.QtCore import QElapsedTimer, Qt, QTimer
+
+    from pickup.ui.app import PanelWindow
+
+    spec = importlib.util.spec_from_file_location("make_example",
+                                                  ROOT / "examples" / "make_example.py")
+    assert spec and spec.loader
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    path = module.build(folder / "example")
+    window = PanelWindow(size=(320, 180))
+    window.show()
+    panel = window.panel
+    panel.open(path)
+    _pump(app, lambda: panel.controller.model is not None, 60)
+    model = panel.controller.model
+    slots = model.order
+    player = panel.player
+    clock, longest, ticks = QElapsedTimer(), [0.0], [0]
+
+    def tick() -> None:
+        gap = clock.nsecsElapsed() / 1e6
+        clock.restart()
+        ticks[0] += 1
+        longest[0] = max(longest[0], gap)
+        if player.playlist is not None and not player.speed:
+            player.seek(0)
+            player.play(1)  # keep the preview playing, from the start when it ends
+
+    probe = QTimer()
+    probe.setTimerType(Qt.TimerType.PreciseTimer)
+    probe.timeout.connect(tick)
+    start = time.perf_counter()
+    per_slot = jobs // len(slots)
+    for slot_id in slots:
+        model[slot_id].takes_wanted = per_slot
+        panel.generate(slot_id)
+    clock.start()
+    probe.start(5)
+    _pump(app, lambda: len(panel.controller.jobs) >= jobs and not panel.controller.running()
+          and not any(panel.controller.busy(s) for s in slots), 600)
+    elapsed = time.perf_counter() - start
+    probe.stop()
+    done = sum(j.state in ("conformed", "cached") for j in panel.controller.jobs.values())
+    shown = player.frames_shown
+    panel.close_panel()
+    window.close()
+    return longest[0], elapsed, done, shown
+
+
+def main() -> None:
+    from PySide6.QtWidgets import QApplication
+
+    from pickup.ui.theme import apply_theme
+
+    app = QApplication.instance() or QApplication([])
+    apply_theme(app)  # type: ignore[arg-type]
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp)
+        os.environ.setdefault("PICKUP_PANEL_SETTINGS", str(folder / "panel.ini"))
+        read_s, launch_s, slots_s = bench_launch(app, folder)
+        print(f"3,000-clip timeline: read alone {read_s * 1000:.0f} ms; launch to window "
+              f"showing it {launch_s * 1000:.0f} ms; ratio {launch_s / read_s:.2f}x "
+              f"(goal <= 1.5x); slots found and selectable at {slots_s * 1000:.0f} ms "
+              f"({slots_s / read_s:.2f}x)")
+        longest, elapsed, done, shown = bench_stall(app, folder)
+        print(f"16 previz jobs (320x180) + preview playing: {done}/16 done in {elapsed:.1f} s; "
+              f"{shown} preview frames shown; longest GUI-thread stall {longest:.1f} ms "
+              "(goal < 50 ms)")
+    sys.stdout.flush()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,154 @@
+"""``pickup-panel [TIMELINE]``: the panel as a standalone window, and its screenshot mode.
+
+``pickup-panel --screenshot OUT.png [TIMELINE] [--fill]`` loads the timeline (and with
+``--fill`` makes takes for every marked slot with ``previz``, uses take 1, and previews
+it), renders the window to a PNG and exits.
+"""
+
+from __future__ import annotations
+
+import argparse
+import re
+import sys
+import time
+from pathlib import Path
+
+from PySide6.QtCore import QTimer
+from PySide6.QtGui import QCloseEvent
+from PySide6.QtWidgets import QApplication, QMainWindow
+
+from pickup.ui.panel import PickupPanel
+from pickup.ui.theme import apply_theme
+
+__all__ = ["PanelWindow", "main"]
+
+
+class PanelWindow(QMainWindow):
+    """The panel in a window, with a File/Edit menu; asks before closing on running jobs."""
+
+    def __init__(self, **panel_options: object) -> None:
+        super().__init__()
+        self.setWindowTitle("Pickup")
+        self.panel = PickupPanel(self, **panel_options)  # type: ignore[arg-type]
+        self.setCentralWidget(self.panel)
+        menu = self.menuBar().addMenu("&File")
+        menu.addAction("&Open…", "Ctrl+O", self.panel._browse)
+        menu.addAction("&Send back", "Ctrl+Shift+E", self.panel.send_back)
+        menu.addAction("&Providers…", "Ctrl+,", self.panel.show_providers)
+        menu.addSeparator()
+        menu.addAction("&Quit", "Ctrl+Q", self.close)
+        edit = self.menuBar().addMenu("&Edit")
+        undo = self.panel.undo.createUndoAction(self, "&Undo")
+        redo = self.panel.undo.createRedoAction(self, "&Redo")
+        edit.addAction(undo)
+        edit.addAction(redo)
+        self.resize(1280, 800)
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        if self.panel.close_panel():
+            event.accept()
+        else:
+            event.ignore()
+
+
+def _size(text: str) -> tuple[int, int]:
+    match = re.fullmatch(r"(\d+)[xX](\d+)", text.strip())
+    if not match:
+        raise argparse.ArgumentTypeError(f"not a size like 1920x1080: {text!r}")
+    return int(match.group(1)), int(match.group(2))
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="pickup-panel",
+                                     description="The Pickup panel: see the slots, generate, "
+                                     "compare takes in context, choose, send back.")
+    parser.add_argument("timeline", nargs="?", type=Path, help="timeline file to open")
+    parser.add_argument("--screenshot", type=Path, metavar="PNG",
+                        help="render the window to PNG after loading, then exit")
+    parser.add_argument("--fill", action="store_true",
+                        help="with --screenshot: make takes with previz first")
+    parser.add_argument("--takes", type=int, default=2, help="with --fill: takes per slot")
+    parser.add_argument("--size", type=_size, default=None, metavar="WxH",
+                        help="size takes are made at (default: the sequence's)")
+    parser.add_argument("--rate", type=float, default=None, help="rate for EDLs")
+    parser.add_argument("--window", type=_size, default=(1280, 800), metavar="WxH",
+                        help="window size (default 1280x800)")
+    parser.add_argument("--timeout", type=float, default=300.0,
+                        help="with --screenshot: give up after this many seconds")
+    return parser
+
+
+def _wait(app: QApplication, done, timeout: float) -> bool:  # type: ignore[no-untyped-def]
+    end = time.monotonic() + timeout
+    while not done():
+        if time.monotonic() > end:
+            return False
+        app.processEvents()
+        time.sleep(0.01)
+    return True
+
+
+def _screenshot(app: QApplication, window: PanelWindow, args: argparse.Namespace) -> int:
+    panel = window.panel
+    if args.timeline:
+        if not _wait(app, lambda: panel.controller.session is not None or panel.last_error,
+                     args.timeout):
+            print("pickup-panel: timed out loading", file=sys.stderr)
+            return 1
+        if panel.last_error:
+            print(f"pickup-panel: {panel.last_error}", file=sys.stderr)
+            return 2
+    model = panel.controller.model
+    if args.fill and model is not None:
+        for slot_id in model.order:
+            model[slot_id].takes_wanted = args.takes
+            panel.generate(slot_id)
+        ok = _wait(app, lambda: not panel.controller.running()
+                   and not panel.controller._planning, args.timeout)
+        if not ok:
+            print("pickup-panel: timed out generating", file=sys.stderr)
+            return 1
+        for slot_id in model.order:
+            takes = model[slot_id].takes
+            if takes:
+                panel.use_take(slot_id, takes[0].number)
+        first = model.order[0] if model.order else None
+        if first and model[first].takes:
+            panel.approve_take(first, model[first].takes[0].number)
+        panel.select_slot(first)
+    if model is not None and panel.selected:
+        player = panel.player
+        _wait(app, lambda: player.playlist is None or player.shown_index == player.position, 20)
+        _wait(app, lambda: all(f"take:{t.path}" in panel.takes.images
+                               for t in model[panel.selected].takes), 20)  # type: ignore[index]
+    end = time.monotonic() + 0.5
+    while time.monotonic() < end:
+        app.processEvents()
+        time.sleep(0.01)
+    args.screenshot.parent.mkdir(parents=True, exist_ok=True)
+    if not window.grab().save(str(args.screenshot)):
+        print(f"pickup-panel: cannot write {args.screenshot}", file=sys.stderr)
+        return 1
+    print(args.screenshot)
+    panel.close_panel()
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    assert isinstance(app, QApplication)
+    app.setApplicationName("Pickup")
+    apply_theme(app)
+    window = PanelWindow(size=args.size, rate=args.rate)
+    window.resize(*args.window)
+    window.show()
+    if args.timeline:
+        QTimer.singleShot(0, lambda: window.panel.open(args.timeline))
+    if args.screenshot:
+        return _screenshot(app, window, args)
+    return app.exec()
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,501 @@
+"""The controller: runs the core off the GUI thread and turns its callbacks into Qt signals.
+
+It owns the open :class:`~pickup.ui.services.Session`, the :class:`PanelModel`, the
+job list and the worker pools.  Widgets call its methods (``open``, ``generate``,
+``cancel``, ``retry``, ``send_back``...) and listen to its signals; nothing here
+blocks the GUI thread.  Engine events arrive on worker threads and are re-emitted
+through a queued signal, so every model change happens on the GUI thread.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import threading
+import time
+from collections import deque
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from PySide6.QtCore import QObject, Qt, QThreadPool, QTimer, Signal
+from PySide6.QtGui import QImage
+
+from pickup.engine import JobEvent, PlannedJob, TakeResult
+from pickup.errors import PickupError
+from pickup.ui import services
+from pickup.ui.model import PanelModel
+from pickup.ui.services import SendReport, Session, TakeAsk, TakeRecord
+from pickup.ui.workers import Task, forget, run
+
+__all__ = ["Controller", "JobView", "plain_error", "to_qimage"]
+
+_KEEP = Qt.AspectRatioMode.KeepAspectRatio
+_SMOOTH = Qt.TransformationMode.SmoothTransformation
+
+#: states after which a job does no more work
+FINAL = ("conformed", "cached", "failed", "cancelled", "refused")
+
+
+def plain_error(exc: BaseException) -> str:
+    """A message for a person: PickupErrors as written, anything else with its type."""
+    if isinstance(exc, PickupError):
+        return str(exc)
+    text = str(exc).strip()
+    return f"{type(exc).__name__}: {text}" if text else type(exc).__name__
+
+
+def to_qimage(rgb: np.ndarray) -> QImage:
+    """An RGB ``uint8`` array as a QImage that owns its pixels."""
+    h, w = rgb.shape[:2]
+    data = np.ascontiguousarray(rgb)
+    return QImage(data.data, w, h, 3 * w, QImage.Format.Format_RGB888).copy()
+
+
+@dataclass
+class JobView:
+    """One take's job as the jobs dock shows it."""
+
+    key: int
+    slot_id: str
+    take: int
+    provider: str
+    state: str = "queued"
+    progress: float | None = None
+    message: str = ""
+    cost: float = 0.0
+    est_cost: float = 0.0
+    job_id: int | None = None
+    started: float = field(default_factory=time.monotonic)
+    ended: float | None = None
+    ask: TakeAsk | None = None
+    planned: PlannedJob | None = None
+    cancel: threading.Event = field(default_factory=threading.Event)
+    task: Task | None = None
+    resumed: bool = False
+
+    @property
+    def final(self) -> bool:
+        """True once the job's worker has returned (an engine event saying "conformed"
+        arrives a moment before that)."""
+        return self.ended is not None
+
+    @property
+    def elapsed(self) -> float:
+        return (self.ended or time.monotonic()) - self.started
+
+
+class Controller(QObject):
+    """See the module docstring."""
+
+    timelineRead = Signal(object)  # Session without slots: the strip can draw it
+    sessionLoaded = Signal(object)  # Session
+    loadFailed = Signal(str)
+    slotChanged = Signal(str)  # slot id: status, takes or settings changed
+    jobAdded = Signal(object)  # JobView
+    jobChanged = Signal(object)  # JobView
+    takeReady = Signal(str, object)  # slot id, TakeRecord
+    budgetChanged = Signal()
+    sentBack = Signal(object)  # SendReport
+    sendFailed = Signal(str)
+    message = Signal(str)
+    thumbnailReady = Signal(str, QImage)  # key, image
+    _event = Signal(object)  # JobEvent, from worker threads
+
+    def __init__(self, parent: QObject | None = None, *, job_threads: int = 2,
+                 io_threads: int = 2) -> None:
+        super().__init__(parent)
+        self.jobs_pool = QThreadPool(self)
+        self.jobs_pool.setMaxThreadCount(job_threads)
+        self.io_pool = QThreadPool(self)
+        self.io_pool.setMaxThreadCount(io_threads)
+        self.session: Session | None = None
+        self.model: PanelModel | None = None
+        self.jobs: dict[int, JobView] = {}
+        self.budget: float | None = None
+        self.spent_now = 0.0
+        self.provider = "previz"
+        self.provider_options: dict[str, dict[str, Any]] = {}
+        #: asked before queueing work past the budget: (estimate, committed, budget) -> go?
+        self.confirm_budget: Callable[[float, float, float], bool] = lambda *_: True
+        self._next_key = 1
+        self._planning: set[str] = set()
+        self._waiting: dict[str, deque[TakeAsk]] = {}
+        self._by_take: dict[tuple[str, int], int] = {}
+        self._thumbs: set[str] = set()
+        self._event.connect(self._on_event)
+        self._save_timer = QTimer(self)
+        self._save_timer.setSingleShot(True)
+        self._save_timer.setInterval(400)
+        self._save_timer.timeout.connect(self.save_state)
+        self.load_seconds = 0.0
+
+    # -- opening -------------------------------------------------------------------------
+    def open(self, path: Path | str, *, rate: float | None = None,
+             size: tuple[int, int] | None = None, profile: str | None = None) -> Task:
+        started = time.perf_counter()
+
+        def done(session: Session) -> None:
+            self.load_seconds = time.perf_counter() - started
+            self.session = session
+            self.model = PanelModel(session, provider=self.provider)
+            self.spent_now = 0.0
+            self.jobs.clear()
+            self._by_take.clear()
+            self.sessionLoaded.emit(session)
+            self.budgetChanged.emit()
+            if session.unfinished:
+                self.message.emit(f"{len(session.unfinished)} job(s) were left unfinished "
+                                  "last time: Resume in the Jobs dock finishes them")
+                for row in session.unfinished:
+                    job = self._new_job(row.slot_id, row.take, row.provider)
+                    job.state, job.job_id, job.resumed = "interrupted", row.id, True
+                    job.est_cost = row.est_cost
+                    job.ended = job.started
+                    self.jobAdded.emit(job)
+
+        def read(session: Session) -> None:
+            self.timelineRead.emit(session)
+            run(self.io_pool, services.find_session_slots, session, owner=self, on_done=done,
+                on_error=lambda exc: self.loadFailed.emit(plain_error(exc)))
+
+        return run(self.io_pool, services.read_session, Path(path), rate=rate, size=size,
+                   profile=profile, owner=self, on_done=read,
+                   on_error=lambda exc: self.loadFailed.emit(plain_error(exc)))
+
+    # -- model changes ---------------------------------------------------------------------
+    def touch(self, slot_id: str) -> None:
+        """A slot's state changed (undo command, inspector): redraw it and save soon."""
+        self.slotChanged.emit(slot_id)
+        self._save_timer.start()
+
+    def save_state(self) -> Task | None:
+        if self.session is None or self.model is None:
+            return None
+        return run(self.io_pool, services.save_panel_state, self.session.project,
+                   self.model.to_json(),
+                   owner=self, on_error=lambda exc: self.message.emit(
+                       f"could not save the panel state: {plain_error(exc)}"))
+
+    # -- money -------------------------------------------------------------------------------
+    @property
+    def spent(self) -> float:
+        base = self.session.spent if self.session else 0.0
+        return round(base + self.spent_now, 4)
+
+    @property
+    def queued_cost(self) -> float:
+        return round(sum(j.est_cost for j in self.jobs.values()
+                         if not j.final and j.state != "interrupted"), 4)
+
+    def set_budget(self, value: float | None) -> None:
+        self.budget = value
+        self.budgetChanged.emit()
+
+    # -- generation ----------------------------------------------------------------------------
+    def running(self) -> list[JobView]:
+        return [j for j in self.jobs.values() if not j.final and j.state != "interrupted"]
+
+    def busy(self, slot_id: str) -> bool:
+        return slot_id in self._planning or any(j.slot_id == slot_id for j in self.running())
+
+    def generate(self, slot_id: str, ask: TakeAsk | None = None) -> None:
+        """Plan and start the takes the inspector asks for (queued if the slot is busy)."""
+        assert self.model is not None and self.session is not None
+        ask = ask or self.model.ask(slot_id)
+        opts = self.provider_options.get(ask.provider)
+        if opts:
+            ask = _with_options(ask, opts)
+        if self.busy(slot_id):
+            self._waiting.setdefault(slot_id, deque()).append(ask)
+            self.message.emit(f"{slot_id}: queued after the takes being made")
+            return
+        self._plan(ask)
+
+    def _plan(self, ask: TakeAsk) -> None:
+        assert self.session is not None and self.model is not None
+        slot_id = ask.slot.id
+        self._planning.add(slot_id)
+        self.model[slot_id].running += 1
+        self.touch(slot_id)
+
+        def planned(plan: Any) -> None:
+            self._planning.discard(slot_id)
+            self.model[slot_id].running -= 1  # type: ignore[index]
+            cost = float(plan.cost)
+            committed = self.spent + self.queued_cost
+            if (self.budget is not None and cost > 0
+                    and committed + cost > self.budget + 1e-9
+                    and not self.confirm_budget(cost, committed, self.budget)):
+                self.message.emit(f"{slot_id}: not started (${cost:.2f} would pass the budget "
+                                  f"of ${self.budget:.2f})")
+                self.touch(slot_id)
+                self._next_for(slot_id)
+                return
+            for pj in plan.jobs:
+                self._start(ask, pj)
+            self.touch(slot_id)
+            self.budgetChanged.emit()
+            if not plan.jobs:
+                self._next_for(slot_id)
+
+        def failed(exc: BaseException) -> None:
+            self._planning.discard(slot_id)
+            self.model[slot_id].running -= 1  # type: ignore[index]
+            self.message.emit(f"{slot_id}: cannot generate: {plain_error(exc)}")
+            self.touch(slot_id)
+            self._next_for(slot_id)
+
+        run(self.io_pool, services.plan_takes, self.session, ask, owner=self, on_done=planned,
+            on_error=failed)
+
+    def _new_job(self, slot_id: str, take: int, provider: str) -> JobView:
+        job = JobView(key=self._next_key, slot_id=slot_id, take=take, provider=provider)
+        self._next_key += 1
+        self.jobs[job.key] = job
+        self._by_take[(slot_id, take)] = job.key
+        return job
+
+    def _start(self, ask: TakeAsk, pj: PlannedJob, job: JobView | None = None) -> JobView:
+        assert self.session is not None and self.model is not None
+        if job is None:
+            job = self._new_job(pj.slot_id, pj.take, ask.provider)
+            self.jobAdded.emit(job)
+        else:
+            self._by_take[(pj.slot_id, pj.take)] = job.key
+        job.ask, job.planned, job.take = ask, pj, pj.take
+        job.est_cost = pj.est_cost if pj.spends else 0.0
+        job.state, job.progress, job.message = "queued", None, pj.action
+        job.started, job.ended, job.cancel = time.monotonic(), None, threading.Event()
+        self.model[pj.slot_id].running += 1
+        session, cancel = self.session, job.cancel
+        emit = self._event.emit
+
+        def work() -> tuple[TakeResult, TakeRecord | None]:
+            result = services.run_take(session, ask, pj, on_event=emit, cancel=cancel)
+            return result, services.finished_take(session, result)
+
+        job.task = run(self.jobs_pool, work,
+                       owner=self, on_done=lambda out, key=job.key: self._job_done(key, *out),
+                       on_error=lambda exc, key=job.key: self._job_crashed(key, exc))
+        self.jobChanged.emit(job)
+        return job
+
+    def _on_event(self, event: JobEvent) -> None:
+        key = self._by_take.get((event.slot_id, event.take))
+        job = self.jobs.get(key) if key is not None else None
+        if job is None or job.final:
+            return
+        job.state = event.state
+        if event.progress is not None:
+            job.progress = event.progress
+        if event.message:
+            job.message = event.message
+        if event.job_id is not None:
+            job.job_id = event.job_id
+        self.jobChanged.emit(job)
+
+    def _finish(self, job: JobView, state: str, message: str = "") -> None:
+        job.state, job.ended = state, time.monotonic()
+        if message:
+            job.message = message
+        if self.model is not None and job.slot_id in self.model.slots and not job.resumed:
+            self.model[job.slot_id].running = max(0, self.model[job.slot_id].running - 1)
+        self.jobChanged.emit(job)
+        self.budgetChanged.emit()
+        self.touch(job.slot_id)
+        if not any(j.slot_id == job.slot_id for j in self.running()):
+            self._next_for(job.slot_id)
+
+    def _job_done(self, key: int, result: TakeResult, record: TakeRecord | None) -> None:
+        job = self.jobs[key]
+        job.job_id = result.job_id or job.job_id
+        state = "cached" if result.cached else result.state
+        if result.ok and record is not None and self.model is not None:
+            record.cost = 0.0 if result.cached else result.cost
+            if not result.cached:
+                self.spent_now += result.cost
+            job.cost = record.cost
+            slot = self.model.slots.get(result.slot_id)
+            if slot is not None:
+                slot.add_take(record)
+                self.takeReady.emit(result.slot_id, record)
+        job.progress = 1.0 if result.ok else job.progress
+        self._finish(job, state, result.error or (record.path.name if record else ""))
+
+    def _job_crashed(self, key: int, exc: BaseException) -> None:
+        self._finish(self.jobs[key], "failed", plain_error(exc))
+
+    def _next_for(self, slot_id: str) -> None:
+        queue = self._waiting.get(slot_id)
+        if queue and not self.busy(slot_id):
+            self._plan(queue.popleft())
+
+    def cancel(self, key: int) -> None:
+        """Stop one job (it is cancelled at the provider when it was submitted)."""
+        job = self.jobs.get(key)
+        if job is None or job.final:
+            return
+        job.cancel.set()
+        if job.task is not None and not job.task.started and self.jobs_pool.tryTake(job.task):
+            forget(job.task)
+            self._finish(job, "cancelled", "cancelled before it started")
+        else:
+            job.message = "cancelling…"
+            self.jobChanged.emit(job)
+
+    def cancel_all(self) -> None:
+        for key in list(self.jobs):
+            self.cancel(key)
+        self._waiting.clear()
+
+    def retry(self, key: int) -> None:
+        """Run a failed or cancelled take again (same request, same take when journalled);
+        for a job left unfinished by an earlier session, finish it."""
+        job = self.jobs.get(key)
+        if job is None or self.session is None or self.model is None:
+            return
+        if job.resumed and job.state == "interrupted":
+            self.resume([key])
+            return
+        if not job.final or job.state in ("conformed", "cached") or job.ask is None:
+            return
+        seed = job.planned.request.seed if job.planned is not None else None
+        ask = _replace_ask(job.ask, takes=1, seed=seed)
+        job.state, job.message = "queued", "retrying"
+        self.jobChanged.emit(job)
+        self.jobs.pop(key)
+        self.generate(job.slot_id, ask)
+
+    def resume(self, keys: list[int] | None = None) -> None:
+        """Finish the jobs an earlier session left unfinished (all, or ``keys``)."""
+        if self.session is None:
+            return
+        jobs = [j for j in self.jobs.values() if j.resumed and j.state == "interrupted"
+                and (keys is None or j.key in keys)]
+        if not jobs:
+            return
+        ids = {j.job_id for j in jobs}
+        rows = [r for r in self.session.unfinished if r.id in ids]
+        cancel = threading.Event()
+        for job in jobs:
+            job.state, job.started, job.ended, job.cancel = "queued", time.monotonic(), None, \
+                cancel
+            if self.model is not None and job.slot_id in self.model.slots:
+                self.model[job.slot_id].running += 1
+            job.resumed = False
+            self.jobChanged.emit(job)
+        session, emit = self.session, self._event.emit
+
+        def work() -> list[tuple[TakeResult, TakeRecord | None]]:
+            results = services.resume_jobs(session, rows, on_event=emit, cancel=cancel)
+            return [(r, services.finished_take(session, r)) for r in results]
+
+        def done(out: list[tuple[TakeResult, TakeRecord | None]]) -> None:
+            for result, record in out:
+                key = self._by_take.get((result.slot_id, result.take))
+                if key is not None and not self.jobs[key].final:
+                    self._job_done(key, result, record)
+            for job in jobs:
+                if not job.final:
+                    self._finish(job, "cancelled" if cancel.is_set() else "failed")
+
+        def failed(exc: BaseException) -> None:
+            for job in jobs:
+                if not job.final:
+                    self._finish(job, "failed", plain_error(exc))
+
+        task = run(self.jobs_pool, work, owner=self, on_done=done, on_error=failed)
+        for job in jobs:
+            job.task = task
+
+    # -- thumbnails --------------------------------------------------------------------------
+    def request_thumbnail(self, key: str, path: Path, index: int, max_w: int = 192,
+                          max_h: int = 108) -> None:
+        """Decode frame ``index`` of ``path`` off the GUI thread; ``thumbnailReady(key)``."""
+        if key in self._thumbs:
+            return
+        self._thumbs.add(key)
+
+        def work() -> QImage:
+            return to_qimage(services.thumbnail(path, index, max_w, max_h))
+
+        def failed(exc: BaseException) -> None:
+            self._thumbs.discard(key)
+
+        run(self.io_pool, work, owner=self, on_done=lambda img: self.thumbnailReady.emit(key, img),
+            on_error=failed)
+
+    def request_neighbours(self, slot_id: str) -> None:
+        """The neighbour frames of a slot as thumbnails ``<slot>:prev`` / ``<slot>:next``."""
+        if self.session is None or self.model is None:
+            return
+        key = f"{slot_id}:neighbours"
+        if key in self._thumbs:
+            return
+        self._thumbs.add(key)
+        session, slot = self.session, self.model[slot_id].slot
+
+        def work() -> list[tuple[str, QImage]]:
+            folder = session.project.ensure("neighbours")
+            first, last = services.neighbour_images(session, slot, folder)
+            out = []
+            for name, path in (("prev", first), ("next", last)):
+                if path is not None:
+                    img = QImage(str(path))
+                    if not img.isNull():
+                        out.append((f"{slot_id}:{name}", img.scaled(
+                            192, 108, aspectMode=_KEEP, mode=_SMOOTH)))
+            return out
+
+        def done(out: list[tuple[str, QImage]]) -> None:
+            for k, img in out:
+                self.thumbnailReady.emit(k, img)
+
+        run(self.io_pool, work, owner=self, on_done=done,
+            on_error=lambda exc: self._thumbs.discard(key))
+
+    # -- send back ---------------------------------------------------------------------------
+    def send_back(self, dest: Path | None = None) -> Task | None:
+        if self.session is None or self.model is None:
+            return None
+        choices = self.model.choices()
+        if not choices:
+            self.sendFailed.emit("no slot has a take chosen: choose one with Use take first")
+            return None
+
+        def done(report: SendReport) -> None:
+            self.sentBack.emit(report)
+
+        self.save_state()
+        return run(self.io_pool, services.send_back, self.session, choices, dest,
+                   owner=self, on_done=done,
+                   on_error=lambda exc: self.sendFailed.emit(plain_error(exc)))
+
+    # -- closing -------------------------------------------------------------------------------
+    def shutdown(self, wait_ms: int = 15000) -> bool:
+        """Cancel every job and wait for the workers; True if all stopped in time.
+
+        Cancelled jobs are marked cancelled in the journal (or, when their download
+        was already there, left resumable), so the next open resumes cleanly.
+        """
+        self.cancel_all()
+        self._save_timer.stop()
+        if self.session is not None and self.model is not None:
+            with contextlib.suppress(PickupError, OSError):
+                services.save_panel_state(self.session.project, self.model.to_json())
+        self.jobs_pool.clear()
+        ok = self.jobs_pool.waitForDone(wait_ms)
+        return self.io_pool.waitForDone(max(1000, wait_ms // 3)) and ok
+
+
+def _replace_ask(ask: TakeAsk, **changes: Any) -> TakeAsk:
+    from dataclasses import replace
+
+    return replace(ask, **changes)
+
+
+def _with_options(ask: TakeAsk, options: dict[str, Any]) -> TakeAsk:
+    return _replace_ask(ask, provider_options=tuple(sorted(options.items())))
+

@@ -1,0 +1,481 @@
+"""The Pickup panel: one QWidget with the strip, inspector, takes, preview, jobs and budget.
+
+A standalone window (:mod:`pickup.ui.app`) puts it in a QMainWindow; an editor
+bridge can dock the same widget.  Everything slow goes through the
+:class:`~pickup.ui.controller.Controller`; the panel only shows state and turns the
+editor's actions into undoable commands.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import platformdirs
+from PySide6.QtCore import QSettings, Qt, QTimer, Signal
+from PySide6.QtGui import QImage, QKeySequence, QShortcut, QUndoStack
+from PySide6.QtWidgets import (
+    QFileDialog,
+    QHBoxLayout,
+    QInputDialog,
+    QLabel,
+    QMessageBox,
+    QPushButton,
+    QSplitter,
+    QVBoxLayout,
+    QWidget,
+)
+
+from pickup.ui.budget import BudgetBar
+from pickup.ui.commands import SlotEdit
+from pickup.ui.controller import Controller, plain_error
+from pickup.ui.inspector import SlotInspector
+from pickup.ui.jobs import JobsDock
+from pickup.ui.player import PreviewPlayer
+from pickup.ui.providers_dialog import ProvidersDialog, provider_options
+from pickup.ui.services import SendReport, Session, TakeRecord, preview_segments
+from pickup.ui.strip import TimelineStrip
+from pickup.ui.takes import TakesGallery
+
+__all__ = ["PickupPanel", "panel_settings"]
+
+
+def panel_settings() -> QSettings:
+    """The panel's settings file (``$PICKUP_PANEL_SETTINGS`` or the user config folder)."""
+    path = os.environ.get("PICKUP_PANEL_SETTINGS") or str(
+        Path(platformdirs.user_config_dir("pickup")) / "panel.ini")
+    return QSettings(path, QSettings.Format.IniFormat)
+
+
+class PickupPanel(QWidget):
+    """See the module docstring."""
+
+    loaded = Signal(object)  # Session
+
+    def __init__(self, parent: QWidget | None = None, *, settings: QSettings | None = None,
+                 size: tuple[int, int] | None = None, rate: float | None = None) -> None:
+        super().__init__(parent)
+        self.settings = settings or panel_settings()
+        self.size_override, self.rate_override = size, rate
+        self.controller = Controller(self)
+        self.controller.provider = str(self.settings.value("provider", "previz") or "previz")
+        self.controller.confirm_budget = self._confirm_budget
+        budget = float(self.settings.value("budget", 0) or 0)
+        self.controller.budget = budget or None
+        self.undo = QUndoStack(self)
+        self.selected: str | None = None
+        self.last_report: SendReport | None = None
+        self.last_error = ""
+        self.timeline_shown: Session | None = None
+        self.ask_close = self._ask_close
+
+        # widgets
+        self.open_button = QPushButton("Open…", self)
+        self.providers_button = QPushButton("Providers…", self)
+        self.undo_button = QPushButton("Undo", self)
+        self.redo_button = QPushButton("Redo", self)
+        self.send_button = QPushButton("Send back", self)
+        self.send_button.setObjectName("primary")
+        self.file_label = QLabel("No timeline", self)
+        self.file_label.setObjectName("title")
+        self.strip = TimelineStrip(self)
+        self.strip.status_of = self._status_of
+        self.inspector = SlotInspector(self)
+        self.takes = TakesGallery(self)
+        self.player = PreviewPlayer(self)
+        self.jobs = JobsDock(self)
+        self.budget = BudgetBar(self)
+        self.budget.set_budget(self.controller.budget)
+        self.status = QLabel("", self)
+        self.status.setObjectName("muted")
+        self.inspector.set_providers(self._providers())
+
+        top = QHBoxLayout()
+        top.setContentsMargins(4, 4, 4, 0)
+        for w in (self.open_button, self.providers_button, self.undo_button, self.redo_button):
+            top.addWidget(w)
+        top.addSpacing(12)
+        top.addWidget(self.file_label, 1)
+        top.addWidget(self.send_button)
+        middle = QSplitter(Qt.Orientation.Horizontal, self)
+        middle.addWidget(self.inspector)
+        middle.addWidget(self.takes)
+        middle.addWidget(self.player)
+        middle.setSizes([300, 260, 440])
+        middle.setChildrenCollapsible(False)
+        self.split = QSplitter(Qt.Orientation.Vertical, self)
+        self.split.addWidget(self.strip)
+        self.split.addWidget(middle)
+        self.split.addWidget(self.jobs)
+        self.split.setSizes([110, 380, 150])
+        bottom = QHBoxLayout()
+        bottom.setContentsMargins(0, 0, 0, 0)
+        bottom.addWidget(self.status, 1)
+        bottom.addWidget(self.budget)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 2)
+        layout.setSpacing(2)
+        layout.addLayout(top)
+        layout.addWidget(self.split, 1)
+        layout.addLayout(bottom)
+
+        # wiring
+        c = self.controller
+        c.timelineRead.connect(self._read)
+        c.sessionLoaded.connect(self._loaded)
+        c.loadFailed.connect(self._error)
+        c.slotChanged.connect(self._slot_changed)
+        c.jobAdded.connect(self.jobs.add)
+        c.jobChanged.connect(self.jobs.update_job)
+        c.takeReady.connect(self._take_ready)
+        c.budgetChanged.connect(self._money)
+        c.sentBack.connect(self._sent)
+        c.sendFailed.connect(self._error)
+        c.message.connect(self.status.setText)
+        c.thumbnailReady.connect(self._thumbnail)
+        self.strip.slotClicked.connect(self.select_slot)
+        self.inspector.promptCommitted.connect(self.edit_prompt)
+        self.inspector.settingChanged.connect(self._setting)
+        self.inspector.generateRequested.connect(self.generate)
+        self.takes.useRequested.connect(self.use_take)
+        self.takes.approveRequested.connect(self.approve_take)
+        self.takes.rejectRequested.connect(self.reject_take)
+        self.takes.noteRequested.connect(self._ask_note)
+        self.takes.previewRequested.connect(self.preview)
+        self.takes.thumbnailWanted.connect(
+            lambda key, path, index: c.request_thumbnail(key, path, index, 160, 90))
+        self.jobs.cancelRequested.connect(c.cancel)
+        self.jobs.retryRequested.connect(c.retry)
+        self.jobs.resumeRequested.connect(lambda: c.resume())
+        self.jobs.cancelAllRequested.connect(c.cancel_all)
+        self.budget.budgetChanged.connect(self._set_budget)
+        self.open_button.clicked.connect(self._browse)
+        self.providers_button.clicked.connect(self.show_providers)
+        self.undo_button.clicked.connect(self.undo.undo)
+        self.redo_button.clicked.connect(self.undo.redo)
+        self.send_button.clicked.connect(lambda: self.send_back())
+        self.undo.canUndoChanged.connect(self.undo_button.setEnabled)
+        self.undo.canRedoChanged.connect(self.redo_button.setEnabled)
+        self.undo_button.setEnabled(False)
+        self.redo_button.setEnabled(False)
+        self._cost_timer = QTimer(self)
+        self._cost_timer.setSingleShot(True)
+        self._cost_timer.setInterval(250)
+        self._cost_timer.timeout.connect(self._estimate)
+        self._shortcuts()
+
+    # -- keyboard --------------------------------------------------------------------------
+    def _shortcuts(self) -> None:
+        def key(seq: str | QKeySequence.StandardKey, fn) -> None:  # type: ignore[no-untyped-def]
+            sc = QShortcut(QKeySequence(seq), self)
+            sc.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+            sc.activated.connect(fn)
+
+        key(QKeySequence.StandardKey.Undo, self.undo.undo)
+        key(QKeySequence.StandardKey.Redo, self.undo.redo)
+        key("Ctrl+Shift+Z", self.undo.redo)
+        key("Ctrl+O", self._browse)
+        key("Ctrl+,", self.show_providers)
+        key("Ctrl+Shift+E", lambda: self.send_back())
+        key("G", lambda: self.selected and self.generate(self.selected))
+        key("]", lambda: self._step_slot(1))
+        key("[", lambda: self._step_slot(-1))
+        for seq, k, mod in (("Space", Qt.Key.Key_Space, None), ("J", Qt.Key.Key_J, None),
+                            ("K", Qt.Key.Key_K, None), ("L", Qt.Key.Key_L, None),
+                            (".", Qt.Key.Key_Right, None), (",", Qt.Key.Key_Left, None),
+                            ("Shift+.", Qt.Key.Key_Right, Qt.KeyboardModifier.ShiftModifier),
+                            ("Shift+,", Qt.Key.Key_Left, Qt.KeyboardModifier.ShiftModifier),
+                            ("Home", Qt.Key.Key_Home, None), ("End", Qt.Key.Key_End, None)):
+            key(seq, lambda k=k, mod=mod: self.player.handle_key(k, mod))
+
+    # -- opening ---------------------------------------------------------------------------
+    def open(self, path: Path | str):  # type: ignore[no-untyped-def]
+        """Load ``path`` off the GUI thread; ``loaded`` is emitted when it is shown."""
+        self.status.setText(f"reading {Path(path).name}…")
+        self.file_label.setText(Path(path).name)
+        return self.controller.open(path, rate=self.rate_override, size=self.size_override)
+
+    def _browse(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(
+            self, "Open a timeline", "",
+            "Timelines (*.otio *.otioz *.xml *.fcpxml *.edl *.aaf);;All files (*)")
+        if path:
+            self.open(path)
+
+    def _read(self, session: Session) -> None:
+        """The timeline is read: draw it at once; its slots follow."""
+        self.timeline_shown = session
+        self.player.clear()
+        self.strip.set_session(session)
+        self.file_label.setText(f"{session.loaded.path.name}  ·  finding slots…")
+
+    def _loaded(self, session: Session) -> None:
+        self.undo.clear()
+        self.jobs.clear()
+        for job in self.controller.jobs.values():
+            self.jobs.add(job)
+        self.strip.set_session(session)
+        rows = min(len(session.tracks), 8)
+        sizes = self.split.sizes()
+        strip_h = 18 + max(2, rows) * 20 + 24
+        self.split.setSizes([strip_h, sum(sizes) - strip_h - sizes[2], sizes[2]])
+        self.file_label.setText(f"{session.loaded.path.name}  ·  {session.loaded.format.label}"
+                                f"  ·  {session.rate:g} fps  ·  {len(session.slots)} slot(s)")
+        note = "; ".join(session.warnings[:2]) or ("" if session.slots else (
+            "no marked slots: mark gaps or placeholder clips with a GEN marker "
+            "(e.g. 'GEN insert: close on the key') and export again"))
+        self.status.setText(note or f"{session.loaded.path.name}: "
+                            f"{sum(len(t.items) for t in session.tracks)} items, "
+                            f"{len(session.slots)} slot(s), read in "
+                            f"{self.controller.load_seconds:.2f} s")
+        self.select_slot(session.slots[0].id if session.slots else None)
+        self.loaded.emit(session)
+
+    def _providers(self) -> list[str]:
+        from pickup.ui.services import provider_names
+
+        try:
+            return provider_names()
+        except Exception:  # a broken third-party entry point must not stop the panel
+            return ["previz"]
+
+    # -- selection -----------------------------------------------------------------------
+    @property
+    def model(self):  # type: ignore[no-untyped-def]
+        return self.controller.model
+
+    def _status_of(self, slot_id: str) -> str:
+        model = self.controller.model
+        return model[slot_id].status if model and slot_id in model.slots else "empty"
+
+    def select_slot(self, slot_id: str | None) -> None:
+        self.selected = slot_id
+        self.strip.select(slot_id)
+        model = self.controller.model
+        state = model[slot_id] if model and slot_id else None
+        session = self.controller.session
+        where = ""
+        if state is not None and session is not None:
+            s = state.slot
+            where = (f"{s.record_in(session.start_frame)} – {s.record_out(session.start_frame)}"
+                     f"  ·  {s.duration} f ({s.duration / s.rate:.2f} s)  ·  {s.mark} on "
+                     f"{s.item}")
+        self.inspector.show_state(state, where)
+        self.inspector.clear_neighbours()
+        self.takes.show_state(state)
+        if state is not None:
+            self.controller.request_neighbours(state.id)
+            for which in ("prev", "next"):
+                img = self.takes.images.get(f"{state.id}:{which}")
+                if img is not None:
+                    self.inspector.set_neighbour(which, img)
+            self._cost_timer.start()
+            self.preview(state.id, state.chosen if state.chosen is not None else (
+                state.takes[-1].number if state.takes else None))
+
+    def _step_slot(self, delta: int) -> None:
+        model = self.controller.model
+        if not model or not model.order:
+            return
+        order = model.order
+        index = order.index(self.selected) if self.selected in order else -1
+        self.select_slot(order[max(0, min(len(order) - 1, index + delta))])
+
+    def _slot_changed(self, slot_id: str) -> None:
+        self.strip.canvas.update()
+        if slot_id == self.selected and self.controller.model is not None:
+            state = self.controller.model[slot_id]
+            if self.inspector.prompt.toPlainText().strip() != state.prompt.strip():
+                self.inspector.prompt.setPlainText(state.prompt)
+            self.inspector.show_status()
+            self.takes.show_state(state)
+
+    def _take_ready(self, slot_id: str, take: TakeRecord) -> None:
+        if slot_id == self.selected:
+            self.takes.show_state(self.controller.model[slot_id])  # type: ignore[index]
+
+    def _thumbnail(self, key: str, image: QImage) -> None:
+        self.takes.images[key] = image
+        if key.startswith("take:"):
+            self.takes.set_image(key, image)
+        elif self.selected and key.startswith(f"{self.selected}:"):
+            self.inspector.set_neighbour(key.split(":", 1)[1], image)
+
+    # -- edits (undoable) -------------------------------------------------------------------
+    def edit_prompt(self, slot_id: str, text: str) -> None:
+        def change(s) -> None:  # type: ignore[no-untyped-def]
+            s.prompt = text
+
+        self.undo.push(SlotEdit(self.controller, slot_id, f"Edit prompt of {slot_id}", change))
+        self._cost_timer.start()
+
+    def use_take(self, slot_id: str, number: int) -> None:
+        def change(s) -> None:  # type: ignore[no-untyped-def]
+            s.chosen = number
+            take = s.take(number)
+            if take is not None and take.status == "rejected":
+                take.status = "new"
+
+        self.undo.push(SlotEdit(self.controller, slot_id, f"Use T{number:02d} in {slot_id}",
+                                change))
+        self.status.setText(f"{slot_id}: using T{number:02d}")
+
+    def approve_take(self, slot_id: str, number: int) -> None:
+        def change(s) -> None:  # type: ignore[no-untyped-def]
+            s.chosen = number
+            take = s.take(number)
+            if take is not None:
+                take.status = "approved"
+
+        self.undo.push(SlotEdit(self.controller, slot_id,
+                                f"Approve T{number:02d} of {slot_id}", change))
+
+    def reject_take(self, slot_id: str, number: int) -> None:
+        def change(s) -> None:  # type: ignore[no-untyped-def]
+            take = s.take(number)
+            if take is not None:
+                take.status = "rejected"
+            if s.chosen == number:
+                s.chosen = None
+
+        self.undo.push(SlotEdit(self.controller, slot_id,
+                                f"Reject T{number:02d} of {slot_id}", change))
+
+    def set_note(self, slot_id: str, number: int, note: str) -> None:
+        def change(s) -> None:  # type: ignore[no-untyped-def]
+            take = s.take(number)
+            if take is not None:
+                take.note = note
+
+        self.undo.push(SlotEdit(self.controller, slot_id, f"Note on T{number:02d}", change))
+
+    def _ask_note(self, slot_id: str, number: int) -> None:
+        take = self.controller.model[slot_id].take(number)  # type: ignore[index]
+        text, ok = QInputDialog.getText(self, "Note", f"Note on {slot_id} T{number:02d}:",
+                                        text=take.note if take else "")
+        if ok:
+            self.set_note(slot_id, number, text)
+
+    def _setting(self, slot_id: str, attribute: str, value: object) -> None:
+        model = self.controller.model
+        if model is None:
+            return
+        setattr(model[slot_id], attribute, value)
+        self.controller.touch(slot_id)
+        self._cost_timer.start()
+
+    # -- generation --------------------------------------------------------------------------
+    def generate(self, slot_id: str) -> None:
+        if self.controller.model is None:
+            return
+        if slot_id == self.selected:
+            self.inspector.commit_prompt()
+        state = self.controller.model[slot_id]
+        self.controller.provider_options[state.provider] = provider_options(
+            self.settings, state.provider)
+        self.controller.generate(slot_id)
+        self.status.setText(f"{slot_id}: planning {state.takes_wanted} take(s) "
+                            f"with {state.provider}…")
+
+    def _estimate(self) -> None:
+        model, session = self.controller.model, self.controller.session
+        if model is None or session is None or self.selected is None:
+            return
+        from pickup.ui.services import estimate_ask
+        from pickup.ui.workers import run
+
+        slot_id = self.selected
+        ask = model.ask(slot_id)
+
+        def done(cost: float) -> None:
+            if slot_id == self.selected:
+                self.inspector.set_cost(f"est. ${cost:.2f} for {ask.takes} take(s)")
+
+        run(self.controller.io_pool, estimate_ask, session, ask, owner=self, on_done=done,
+            on_error=lambda exc: self.inspector.set_cost(f"est. unknown ({plain_error(exc)})"))
+
+    def _money(self) -> None:
+        c = self.controller
+        self.budget.show_money(c.queued_cost, c.spent, c.budget)
+
+    def _set_budget(self, value: float | None) -> None:
+        self.controller.set_budget(value)
+        self.settings.setValue("budget", value or 0)
+
+    def _confirm_budget(self, cost: float, committed: float, budget: float) -> bool:
+        answer = QMessageBox.question(
+            self, "Over budget",
+            f"These takes are estimated at ${cost:.2f}. With ${committed:.2f} already spent "
+            f"or queued, that passes the budget of ${budget:.2f}.\n\nGenerate anyway?")
+        return answer == QMessageBox.StandardButton.Yes
+
+    # -- preview -------------------------------------------------------------------------------
+    def preview(self, slot_id: str, number: int | None) -> None:
+        """Load tail of previous shot + take ``number`` (None: the empty slot) + head of next."""
+        model, session = self.controller.model, self.controller.session
+        if model is None or session is None:
+            return
+        state = model[slot_id]
+        take = state.take(number)
+        context = max(1, round(session.rate * 2))
+        segments = preview_segments(session, state.slot, take, context)
+        start = state.slot.start - (segments[0].frames if segments[0].role == "prev" else 0)
+        self.player.load(segments, session.size, session.rate,
+                         session.start_frame + start, at="take")
+
+    # -- providers -------------------------------------------------------------------------------
+    def show_providers(self) -> ProvidersDialog:
+        dialog = ProvidersDialog(self.settings, self.controller.provider, self,
+                                 self.controller.io_pool)
+        dialog.finished.connect(lambda _: self._providers_closed(dialog))
+        dialog.open()
+        return dialog
+
+    def _providers_closed(self, dialog: ProvidersDialog) -> None:
+        self.controller.provider = dialog.chosen
+        self.status.setText(f"new slots use {dialog.chosen}")
+
+    # -- send back ---------------------------------------------------------------------------------
+    def send_back(self, dest: Path | None = None):  # type: ignore[no-untyped-def]
+        self.inspector.commit_prompt()
+        self.status.setText("sending back…")
+        return self.controller.send_back(dest)
+
+    def _sent(self, report: SendReport) -> None:
+        self.last_report = report
+        lines = [f"{s.slot_id}: {s.action} with T{s.take:02d}"
+                 + (f" (was T{s.previous:02d})" if s.previous and s.action == "swapped" else "")
+                 + (" · approved" if s.approved else " · temp") for s in report.slots]
+        backup = f"\nThe previous file was kept as {report.backup.name}." if report.backup \
+            else ""
+        self.status.setText(f"wrote {report.dest.name}: {report.summary()}")
+        box = QMessageBox(QMessageBox.Icon.Information, "Sent back",
+                          f"Wrote {report.dest}\n{report.summary()}.{backup}\n\n"
+                          + "\n".join(lines), parent=self)
+        box.setModal(False)
+        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        self.report_box = box
+        box.show()
+
+    def _error(self, text: str) -> None:
+        self.last_error = text
+        self.status.setText(text)
+
+    # -- closing -----------------------------------------------------------------------------------
+    def _ask_close(self, running: int) -> bool:
+        answer = QMessageBox.question(
+            self, "Jobs are running",
+            f"{running} job(s) are still running. Cancel them and close?\n\nFinished takes "
+            "are kept; cancelled ones can be made again, and downloaded ones are resumed "
+            "next time you open this timeline.")
+        return answer == QMessageBox.StandardButton.Yes
+
+    def close_panel(self) -> bool:
+        """Ask when jobs run; cancel them, stop the preview and save.  False: stay open."""
+        running = len(self.controller.running())
+        if running and not self.ask_close(running):
+            return False
+        self.player.clear()
+        self.controller.shutdown()
+        return True
+

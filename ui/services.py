@@ -1,0 +1,875 @@
+"""The panel's one seam to the core: load, generate, decode, send back.  Qt-free.
+
+Everything the panel asks of ``pickup`` goes through this module, so the widgets and
+the controller never call the core directly and switching a backend (the engine,
+a provider, a host bridge) happens here only.  Every function here may block (file
+I/O, network, decoding): the controller calls them on worker threads.
+
+Generation drives :class:`pickup.engine.Engine`: a "Generate" click is planned once
+(:func:`plan_takes`, one engine plan for all its takes so take numbers and seeds are
+distinct) and each planned take then runs as its own one-job engine run
+(:func:`run_take`) with its own cancel event, so the jobs dock can cancel or retry a
+single take.  The controller runs at most one plan per slot at a time, so two plans
+never hand out the same take number.
+"""
+
+from __future__ import annotations
+
+import bisect
+import contextlib
+import json
+import threading
+import urllib.parse
+from collections import OrderedDict
+from dataclasses import dataclass, field
+from fractions import Fraction
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import opentimelineio as otio
+
+from pickup.config import Config, load_config
+from pickup.engine import (
+    Engine,
+    EngineOptions,
+    EventCallback,
+    OutputSpec,
+    Plan,
+    PlannedJob,
+    Shot,
+    TakeResult,
+)
+from pickup.engine.journal import DONE, JobRow, Journal
+from pickup.errors import MediaError, PickupError
+from pickup.project import Project
+from pickup.providers.base import ShotRequest
+from pickup.timeline import (
+    LoadedTimeline,
+    PlacedMedia,
+    Placement,
+    Slot,
+    find_slots,
+    frames_to_timecode,
+    place_all,
+    read_timeline,
+)
+from pickup.timeline.writeback import default_output, write_back
+
+__all__ = [
+    "FrameReader",
+    "ItemView",
+    "LruFrames",
+    "Segment",
+    "SendReport",
+    "SentSlot",
+    "Session",
+    "SlotChoice",
+    "TakeAsk",
+    "TakeRecord",
+    "TrackView",
+    "engine_available",
+    "estimate_ask",
+    "find_session_slots",
+    "finished_take",
+    "fit_size",
+    "load_session",
+    "media_path",
+    "neighbour_images",
+    "plan_takes",
+    "preview_segments",
+    "provider_names",
+    "read_session",
+    "resume_jobs",
+    "run_take",
+    "save_panel_state",
+    "send_back",
+    "take_from_row",
+    "test_connection",
+    "thumbnail",
+]
+
+#: output codec per input format (what each editor's app takes natively)
+_PROFILE_BY_FORMAT = {"otio": "prores_hq", "otioz": "prores_hq", "fcp7xml": "prores_hq",
+                      "fcpxml": "prores_hq", "aaf": "dnxhr_hq", "edl": "dnxhr_hq"}
+_DEFAULT_SIZE = (1920, 1080)
+PANEL_STATE = "panel.json"
+
+
+def engine_available() -> bool:
+    """True: the panel generates through :class:`pickup.engine.Engine`."""
+    return True
+
+
+# ----------------------------------------------------------------------------- records
+@dataclass
+class TakeRecord:
+    """One made take of a slot, as the gallery shows it."""
+
+    number: int
+    path: Path
+    provider: str
+    cost: float = 0.0
+    prompt: str = ""
+    job_id: int | None = None
+    seed: int | None = None
+    handles: int = 0
+    frames: int = 0
+    status: str = "new"  # new | approved | rejected
+    note: str = ""
+
+    @property
+    def key(self) -> str:
+        return f"T{self.number:02d}"
+
+
+@dataclass(frozen=True)
+class ItemView:
+    """One item of a track as the strip draws it (frames from the sequence start)."""
+
+    start: int
+    duration: int
+    name: str
+    kind: str  # clip | gap | placeholder | other
+
+
+@dataclass(frozen=True)
+class TrackView:
+    label: str
+    name: str
+    stack_index: int
+    video: bool
+    items: tuple[ItemView, ...]
+    starts: tuple[int, ...]
+
+    def index_at(self, frame: int) -> int | None:
+        pos = bisect.bisect_right(self.starts, frame) - 1
+        if pos >= 0:
+            item = self.items[pos]
+            if item.start <= frame < item.start + item.duration:
+                return pos
+        return None
+
+
+@dataclass
+class Session:
+    """A timeline opened in the panel and what Pickup knows about it."""
+
+    loaded: LoadedTimeline
+    slots: list[Slot]
+    tracks: list[TrackView]
+    size: tuple[int, int]
+    size_note: str
+    profile: str
+    project: Project
+    duration: int
+    takes: dict[str, list[TakeRecord]] = field(default_factory=dict)
+    unfinished: list[JobRow] = field(default_factory=list)
+    spent: float = 0.0
+    saved: dict[str, Any] = field(default_factory=dict)
+    active_takes: dict[str, int] = field(default_factory=dict)
+    warnings: list[str] = field(default_factory=list)
+
+    @property
+    def rate(self) -> float:
+        return self.loaded.rate
+
+    @property
+    def start_frame(self) -> int:
+        return self.loaded.start_frame
+
+    def timecode(self, frame: int) -> str:
+        return frames_to_timecode(self.start_frame + frame, self.rate)
+
+
+# ------------------------------------------------------------------------------- load
+def _walk(data: Any, depth: int = 0) -> Any:
+    if depth > 8:
+        return
+    if hasattr(data, "items"):
+        yield data
+        for value in data.values():
+            yield from _walk(value, depth + 1)
+    elif isinstance(data, (list, tuple)) or type(data).__name__ == "AnyVector":
+        for value in data:
+            yield from _walk(value, depth + 1)
+
+
+def _sequence_size(loaded: LoadedTimeline) -> tuple[tuple[int, int], str]:
+    for table in _walk(loaded.timeline.metadata):
+        keys = {str(k).lower(): k for k in table}
+        if "width" in keys and "height" in keys:
+            try:
+                w, h = int(table[keys["width"]]), int(table[keys["height"]])
+            except (TypeError, ValueError):
+                continue
+            if 16 <= w <= 8192 and 16 <= h <= 8192:
+                return (w, h), "timeline metadata"
+    return _DEFAULT_SIZE, "default"
+
+
+def _item_kind(item: otio.core.Item) -> str:
+    if isinstance(item, otio.schema.Gap):
+        return "gap"
+    if isinstance(item, otio.schema.Clip):
+        ref = item.media_reference
+        if isinstance(ref, (otio.schema.GeneratorReference, otio.schema.MissingReference)):
+            return "placeholder"
+        return "clip"
+    return "other"
+
+
+def _track_views(timeline: otio.schema.Timeline, rate: float) -> tuple[list[TrackView], int]:
+    views: list[TrackView] = []
+    counts = {"V": 0, "A": 0}
+    end = 0
+    for stack_index, track in enumerate(timeline.tracks):
+        if not isinstance(track, otio.schema.Track):
+            continue
+        video = track.kind == otio.schema.TrackKind.Video
+        letter = "V" if video else "A"
+        counts[letter] += 1
+        items: list[ItemView] = []
+        position = 0
+        for item in track:
+            if isinstance(item, otio.schema.Transition):
+                continue
+            # Durations add up exactly like range_of_all_children, without its dict.
+            dur = round(item.duration().value_rescaled_to(rate))
+            items.append(ItemView(position, dur, item.name or "", _item_kind(item)))
+            position += dur
+        end = max(end, position)
+        views.append(TrackView(f"{letter}{counts[letter]}", track.name or "", stack_index,
+                               video, tuple(items), tuple(i.start for i in items)))
+    # Video on top, V1 lowest, as editors see them.
+    video_views = [v for v in views if v.video][::-1]
+    return video_views + [v for v in views if not v.video], end
+
+
+def _journal_takes(project: Project) -> tuple[dict[str, list[TakeRecord]], list[JobRow], float]:
+    takes: dict[str, list[TakeRecord]] = {}
+    unfinished: list[JobRow] = []
+    spent = 0.0
+    journal = Journal.open_existing(project.journal_path)
+    if journal is None:
+        return takes, unfinished, spent
+    try:
+        for row in journal.all():
+            if row.state in DONE:
+                spent += float(row.cost if row.cost is not None else row.est_cost)
+                if row.media_path and Path(row.media_path).is_file():
+                    takes.setdefault(row.slot_id, []).append(take_from_row(row))
+            elif row.unfinished:
+                unfinished.append(row)
+    finally:
+        journal.close()
+    return takes, unfinished, round(spent, 4)
+
+
+def take_from_row(row: JobRow) -> TakeRecord:
+    """The gallery record of a finished journal job."""
+    return TakeRecord(number=row.take, path=Path(str(row.media_path)), provider=row.provider,
+                      cost=float(row.cost if row.cost is not None else row.est_cost),
+                      prompt=str(row.request.get("prompt") or ""), job_id=row.id,
+                      seed=row.request.get("seed"),
+                      handles=int(row.target.get("handles", 0) or 0),
+                      frames=int(row.target.get("frames", 0) or 0))
+
+
+def _active_takes(loaded: LoadedTimeline, slots: list[Slot]) -> dict[str, int]:
+    """slot id -> the take number the file already uses (slots filled earlier)."""
+    found: dict[str, int] = {}
+    for slot in slots:
+        if not slot.filled:
+            continue
+        item = _item_at(loaded.timeline, slot)
+        meta = item.metadata.get("pickup") if item is not None else None
+        take = meta.get("take") if meta is not None and hasattr(meta, "get") else None
+        if take is not None:
+            with contextlib.suppress(TypeError, ValueError):
+                found[slot.id] = int(take)
+    return found
+
+
+def read_session(path: Path | str, *, rate: float | None = None,
+                 size: tuple[int, int] | None = None, profile: str | None = None,
+                 project: Path | None = None) -> Session:
+    """Read ``path`` and lay out its tracks (enough to draw it); no slots yet."""
+    loaded = read_timeline(path, rate=rate)
+    tracks, duration = _track_views(loaded.timeline, loaded.rate)
+    seq_size, note = (size, "--size") if size else _sequence_size(loaded)
+    return Session(loaded=loaded, slots=[], tracks=tracks, size=seq_size, size_note=note,
+                   profile=profile or _PROFILE_BY_FORMAT.get(loaded.format.name, "prores_hq"),
+                   project=Project.for_timeline(loaded.path, project), duration=duration)
+
+
+def find_session_slots(session: Session) -> Session:
+    """Fill in ``session``'s slots and what its project folder already holds."""
+    loaded = session.loaded
+    config = load_config()
+    warnings: list[str] = []
+    slots = find_slots(loaded.timeline, rate=loaded.rate, start_frame=loaded.start_frame,
+                       tags=config.tags, warnings=warnings)
+    takes, unfinished, spent = _journal_takes(session.project)
+    saved: dict[str, Any] = {}
+    state_file = session.project.root / PANEL_STATE
+    if state_file.is_file():
+        with contextlib.suppress(OSError, ValueError):
+            saved = json.loads(state_file.read_text(encoding="utf-8"))
+    session.slots, session.takes, session.unfinished = slots, takes, unfinished
+    session.spent, session.saved, session.warnings = spent, saved, warnings
+    session.active_takes = _active_takes(loaded, slots)
+    return session
+
+
+def load_session(path: Path | str, *, rate: float | None = None,
+                 size: tuple[int, int] | None = None, profile: str | None = None,
+                 project: Path | None = None) -> Session:
+    """Read ``path``, find its slots, and what the project folder already holds."""
+    return find_session_slots(read_session(path, rate=rate, size=size, profile=profile,
+                                           project=project))
+
+
+def save_panel_state(project: Project, data: dict[str, Any]) -> Path:
+    """Write the panel's choices (prompts, chosen takes, notes) into the project folder."""
+    from pickup.atomic import atomic_path
+
+    dest = project.ensure() / PANEL_STATE
+    with atomic_path(dest) as tmp:
+        tmp.write_text(json.dumps(data, indent=1, sort_keys=True), encoding="utf-8")
+    return dest
+
+
+# ------------------------------------------------------------------------ generation
+@dataclass(frozen=True)
+class TakeAsk:
+    """What the inspector asks for one slot: the takes to make and how."""
+
+    slot: Slot
+    prompt: str
+    provider: str = "previz"
+    takes: int = 1
+    kind: str | None = None
+    negative_prompt: str = ""
+    model: str | None = None
+    seed: int | None = None
+    handles: int = 0
+    use_first: bool = True
+    use_last: bool = True
+    size: tuple[int, int] = _DEFAULT_SIZE
+    profile: str = "prores_hq"
+    start_frame: int = 0
+    provider_options: tuple[tuple[str, Any], ...] = ()
+
+
+def provider_names() -> list[str]:
+    from pickup.providers.registry import available
+
+    return available()
+
+
+def _provider_options(ask: TakeAsk, config: Config) -> dict[str, Any]:
+    options = config.provider_options(ask.provider)
+    options.update(dict(ask.provider_options))
+    return options
+
+
+def _engine(project: Project, ask: TakeAsk, config: Config) -> Engine:
+    from pickup.providers.registry import get_provider
+
+    provider = get_provider(ask.provider, **_provider_options(ask, config))
+    local = provider.capabilities(ask.model).local
+    options = EngineOptions(model=ask.model, concurrency=1, config=config, seed=ask.seed,
+                            new_seed=ask.seed is None, poll_interval_s=0.25 if local else 2.0)
+    return Engine(project, provider, options)
+
+
+def _shot(ask: TakeAsk, engine: Engine, first: Path | None, last: Path | None) -> Shot:
+    slot = ask.slot
+    rate = Fraction(slot.rate).limit_denominator(1001)
+    caps = engine.provider.capabilities(ask.model)
+    media_start = ask.start_frame + slot.start - ask.handles
+    timecode = frames_to_timecode(media_start, slot.rate) if media_start >= 0 else None
+    extra: dict[str, Any] = {"profile": ask.profile, "timecode": timecode} if caps.local else {}
+    req = ShotRequest(slot_id=slot.id, prompt=ask.prompt or slot.kind or "", kind=ask.kind,
+                      frames=slot.duration, rate=rate, width=ask.size[0], height=ask.size[1],
+                      seed=ask.seed, negative_prompt=ask.negative_prompt or None,
+                      first_frame=first if ask.use_first and caps.first_frame else None,
+                      last_frame=last if ask.use_last and caps.last_frame else None,
+                      model=ask.model, extra=extra)
+    out = OutputSpec(frames=slot.duration, rate=rate, width=ask.size[0], height=ask.size[1],
+                     profile=ask.profile, handles=ask.handles, timecode=timecode)
+    return Shot(req, out, takes=ask.takes)
+
+
+def plan_takes(session: Session, ask: TakeAsk) -> Plan:
+    """The engine's plan for ``ask`` (take numbers, seeds, estimated cost)."""
+    config = load_config()
+    engine = _engine(session.project, ask, config)
+    try:
+        first = last = None
+        if ask.use_first or ask.use_last:
+            folder = session.project.ensure("neighbours")
+            first, last = neighbour_images(session, ask.slot, folder)
+        return engine.plan([_shot(ask, engine, first, last)])
+    finally:
+        engine.close()
+
+
+def run_take(session: Session, ask: TakeAsk, job: PlannedJob, *,
+             on_event: EventCallback | None, cancel: threading.Event) -> TakeResult:
+    """Make one planned take with its own engine run (so it can be cancelled alone)."""
+    config = load_config()
+    engine = _engine(session.project, ask, config)
+    try:
+        plan = Plan(provider=engine.name, model=ask.model, jobs=(job,))
+        return engine.run(plan, on_event=on_event, cancel=cancel)[0]
+    finally:
+        engine.close()
+
+
+def resume_jobs(session: Session, rows: list[JobRow], *, on_event: EventCallback | None,
+                cancel: threading.Event) -> list[TakeResult]:
+    """Finish journal jobs an earlier session left unfinished."""
+    results: list[TakeResult] = []
+    config = load_config()
+    by_provider: dict[str, list[int]] = {}
+    for row in rows:
+        by_provider.setdefault(row.provider, []).append(row.id)
+    from pickup.providers.registry import get_provider
+
+    for name, ids in by_provider.items():
+        provider = get_provider(name, **config.provider_options(name))
+        engine = Engine(session.project, provider, EngineOptions(config=config,
+                                                                 poll_interval_s=0.25))
+        try:
+            results.extend(engine.resume(on_event=on_event, cancel=cancel, job_ids=ids))
+        finally:
+            engine.close()
+    return results
+
+
+def finished_take(session: Session, result: TakeResult) -> TakeRecord | None:
+    """The gallery record of a finished take (reads its journal row)."""
+    if not result.ok or result.job_id is None:
+        return None
+    journal = Journal(session.project.journal_path)
+    try:
+        return take_from_row(journal.get(result.job_id))
+    finally:
+        journal.close()
+
+
+def estimate_ask(session: Session, ask: TakeAsk) -> float:
+    """Estimated USD of ``ask`` without planning against the journal (fast)."""
+    from pickup.engine import estimate_cost, fit_request
+    from pickup.providers.registry import get_provider
+
+    config = load_config()
+    provider = get_provider(ask.provider, **_provider_options(ask, config))
+    caps = provider.capabilities(ask.model)
+    rate = Fraction(ask.slot.rate).limit_denominator(1001)
+    req = ShotRequest(slot_id=ask.slot.id, prompt=ask.prompt, kind=ask.kind,
+                      frames=ask.slot.duration, rate=rate, width=ask.size[0],
+                      height=ask.size[1], model=ask.model)
+    fitted = fit_request(req, caps, handles=ask.handles).request
+    cost, _ = estimate_cost(provider, fitted, caps, config)
+    return round(cost * ask.takes, 4)
+
+
+def test_connection(name: str, options: dict[str, Any]) -> str:
+    """Check that provider ``name`` can be reached and is configured; raises
+    :class:`PickupError` with the reason, returns a sentence on success."""
+    import requests
+
+    from pickup.errors import ConfigError
+    from pickup.providers.registry import get_provider
+
+    provider = get_provider(name, **options)
+    if name == "comfyui":
+        servers = list(getattr(provider, "servers", []))
+        for server in servers:
+            try:
+                answer = requests.get(f"{server}/system_stats", timeout=5)
+            except requests.RequestException as exc:
+                raise ConfigError(f"cannot reach {server}: {type(exc).__name__}",
+                                  where="provider comfyui",
+                                  hint="is ComfyUI running, and is the URL right?") from None
+            if answer.status_code != 200:
+                raise ConfigError(f"{server} answered HTTP {answer.status_code}",
+                                  where="provider comfyui", hint="is this a ComfyUI server?")
+        return f"{len(servers)} ComfyUI server(s) answered"
+    configured = getattr(provider, "is_configured", None)
+    if callable(configured) and not configured():
+        raise ConfigError("no API key is set", where=f"provider {name}",
+                          hint="paste the key and press Save")
+    base = getattr(provider, "base_url", None)
+    if base:
+        try:
+            answer = requests.get(str(base), timeout=5)
+        except requests.RequestException as exc:
+            raise ConfigError(f"cannot reach {base}: {type(exc).__name__}",
+                              where=f"provider {name}", hint="check the network") from None
+        return f"{base} is reachable (HTTP {answer.status_code}); the key is set"
+    provider.capabilities(None)
+    return "ready (runs on this machine)"
+
+
+# ---------------------------------------------------------------------------- media
+def media_path(item: otio.core.Item, timeline_path: Path) -> Path | None:
+    """The local file an item's active media reference points at, if it exists."""
+    ref = getattr(item, "media_reference", None)
+    url = getattr(ref, "target_url", None)
+    if not url:
+        return None
+    if url.startswith("file:"):
+        parsed = urllib.parse.urlparse(url)
+        path = Path(urllib.parse.unquote(parsed.path))
+    else:
+        path = Path(urllib.parse.unquote(url))
+        if not path.is_absolute():
+            path = timeline_path.parent / path
+    return path if path.is_file() else None
+
+
+def _source_first_frame(item: otio.schema.Clip, rate: float) -> int:
+    """The frame index in the media file of the clip's first used frame."""
+    rng = item.source_range
+    if rng is None:
+        return 0
+    start = rng.start_time
+    ref = item.media_reference
+    avail = getattr(ref, "available_range", None)
+    if avail is not None:
+        start = start - avail.start_time
+    return max(0, round(start.value_rescaled_to(rate)))
+
+
+def _item_at(timeline: otio.schema.Timeline, slot: Slot) -> otio.core.Item | None:
+    track = timeline.tracks[slot.stack_index]
+    position = 0
+    for item in track:
+        if isinstance(item, otio.schema.Transition):
+            continue
+        dur = round(item.duration().value_rescaled_to(slot.rate))
+        if position <= slot.start < position + dur:
+            return item
+        position += dur
+    return None
+
+
+def _neighbours(session: Session, slot: Slot) -> tuple[tuple[otio.core.Item, int] | None,
+                                                       tuple[otio.core.Item, int] | None]:
+    """(item before, its start) and (item after, its start) on the slot's track."""
+    track = session.loaded.timeline.tracks[slot.stack_index]
+    prev = nxt = None
+    position = 0
+    for item in track:
+        if isinstance(item, otio.schema.Transition):
+            continue
+        dur = round(item.duration().value_rescaled_to(slot.rate))
+        if position + dur <= slot.start:
+            prev = (item, position)
+        elif position >= slot.end and nxt is None:
+            nxt = (item, position)
+            break
+        position += dur
+    return prev, nxt
+
+
+@dataclass(frozen=True)
+class Segment:
+    """A run of preview frames: ``frames`` frames of ``path`` from frame ``first``
+    (``path`` None: black, for gaps and offline media)."""
+
+    role: str  # prev | take | next
+    label: str
+    path: Path | None
+    first: int
+    frames: int
+
+
+def preview_segments(session: Session, slot: Slot, take: TakeRecord | None,
+                     context: int) -> list[Segment]:
+    """Tail of the previous item, the take (or black), head of the next item."""
+    prev, nxt = _neighbours(session, slot)
+    segments: list[Segment] = []
+    if prev is not None and context > 0:
+        item, _ = prev
+        dur = round(item.duration().value_rescaled_to(slot.rate))
+        n = min(context, dur)
+        path = media_path(item, session.loaded.path)
+        first = (_source_first_frame(item, slot.rate) + dur - n) if path else 0
+        segments.append(Segment("prev", item.name or "previous", path, first, n))
+    if take is not None:
+        segments.append(Segment("take", f"{slot.id} {take.key}", take.path, take.handles,
+                                slot.duration))
+    else:
+        segments.append(Segment("take", f"{slot.id} (empty)", None, 0, slot.duration))
+    if nxt is not None and context > 0:
+        item, _ = nxt
+        dur = round(item.duration().value_rescaled_to(slot.rate))
+        n = min(context, dur)
+        path = media_path(item, session.loaded.path)
+        first = _source_first_frame(item, slot.rate) if path else 0
+        segments.append(Segment("next", item.name or "next", path, first, n))
+    return segments
+
+
+class FrameReader:
+    """Frame-accurate random access into one video file, fast when read in order.
+
+    ``read(k)`` returns frame ``k`` (0-based, in decode order of presentation) as an
+    RGB ``uint8`` array of ``size`` (or the file's size).  Reading ``k+1`` after ``k``
+    continues decoding; any other jump seeks to the keyframe before and decodes
+    forward.  Not thread-safe: one reader per thread.
+    """
+
+    def __init__(self, path: Path, size: tuple[int, int] | None = None) -> None:
+        import av
+
+        self.path = Path(path)
+        try:
+            self._container = av.open(str(path))
+        except (OSError, av.FFmpegError) as exc:
+            raise MediaError(f"cannot open: {exc}", where=str(path)) from None
+        if not self._container.streams.video:
+            self._container.close()
+            raise MediaError("holds no video", where=str(path))
+        self._stream = self._container.streams.video[0]
+        self._stream.thread_type = "AUTO"
+        rate = self._stream.average_rate or self._stream.guessed_rate or 24
+        self.rate = Fraction(rate)
+        self._tb = Fraction(self._stream.time_base or Fraction(1, 1000))
+        self._start = self._stream.start_time or 0
+        self.size = size or (self._stream.codec_context.width, self._stream.codec_context.height)
+        self._iter: Any = None
+        self._next = -1  # frame index the iterator yields next
+
+    def close(self) -> None:
+        with contextlib.suppress(Exception):
+            self._container.close()
+
+    def _index(self, frame: Any) -> int:
+        pts = frame.pts if frame.pts is not None else 0
+        return round((pts - self._start) * self._tb * self.rate)
+
+    def _convert(self, frame: Any) -> np.ndarray:
+        w, h = self.size
+        return frame.to_ndarray(width=w, height=h, format="rgb24")
+
+    def read(self, k: int) -> np.ndarray:
+        import av
+
+        if self._iter is None or k != self._next:
+            target = self._start + int(Fraction(k) / self.rate / self._tb)
+            self._container.seek(max(self._start, target), backward=True, any_frame=False,
+                                 stream=self._stream)
+            self._iter = self._container.decode(self._stream)
+        last = None
+        try:
+            for frame in self._iter:
+                index = self._index(frame)
+                last = frame
+                if index >= k:
+                    self._next = index + 1
+                    return self._convert(frame)
+        except av.FFmpegError as exc:
+            self._iter = None
+            raise MediaError(f"cannot decode frame {k}: {exc}", where=str(self.path)) from None
+        self._iter = None
+        if last is not None:  # past the end: hold the last frame
+            return self._convert(last)
+        raise MediaError(f"no frame {k}", where=str(self.path))
+
+
+def fit_size(width: int, height: int, max_w: int, max_h: int | None = None) -> tuple[int, int]:
+    """``width x height`` scaled down (never up) to fit, even sizes."""
+    max_h = max_h or max_w
+    scale = min(1.0, max_w / width, max_h / height)
+    return max(2, int(width * scale) // 2 * 2), max(2, int(height * scale) // 2 * 2)
+
+
+def _file_size(path: Path) -> tuple[int, int]:
+    import av
+
+    with av.open(str(path)) as container:
+        ctx = container.streams.video[0].codec_context
+        return ctx.width, ctx.height
+
+
+def thumbnail(path: Path, index: int, max_w: int = 192, max_h: int = 108) -> np.ndarray:
+    """Frame ``index`` of ``path`` as an RGB array that fits ``max_w`` x ``max_h``."""
+    w, h = _file_size(path)
+    reader = FrameReader(path, fit_size(w, h, max_w, max_h))
+    try:
+        return reader.read(index)
+    finally:
+        reader.close()
+
+
+def neighbour_images(session: Session, slot: Slot, folder: Path
+                     ) -> tuple[Path | None, Path | None]:
+    """PNGs of the last frame before the slot and the first frame after it (or None).
+
+    Uses ``pickup.media.neighbours.neighbour_frames`` when the core has it; until then
+    the frames are decoded here.
+    """
+    try:
+        from pickup.media.neighbours import neighbour_frames  # type: ignore[import-not-found]
+    except ImportError:
+        neighbour_frames = None
+    if neighbour_frames is not None:
+        try:
+            first, last = neighbour_frames(session.loaded, slot, folder)
+            return first, last
+        except PickupError:
+            pass
+    from PIL import Image
+
+    prev, nxt = _neighbours(session, slot)
+    out: list[Path | None] = []
+    for which, found in (("prev", prev), ("next", nxt)):
+        path = None
+        if found is not None:
+            item, _ = found
+            media = media_path(item, session.loaded.path)
+            if media is not None:
+                dur = round(item.duration().value_rescaled_to(slot.rate))
+                first = _source_first_frame(item, slot.rate)
+                index = first + dur - 1 if which == "prev" else first
+                dest = folder / f"{slot.id}_{which}.png"
+                try:
+                    if not dest.is_file():
+                        reader = FrameReader(media)
+                        try:
+                            Image.fromarray(reader.read(index)).save(dest)
+                        finally:
+                            reader.close()
+                    path = dest
+                except (MediaError, OSError):
+                    path = None
+        out.append(path)
+    return out[0], out[1]
+
+
+# -------------------------------------------------------------------------- send back
+@dataclass(frozen=True)
+class SlotChoice:
+    """The take a slot gets on send back, the other kept takes, and its status."""
+
+    slot: Slot
+    take: TakeRecord
+    others: tuple[TakeRecord, ...] = ()
+    approved: bool = False
+
+
+@dataclass(frozen=True)
+class SentSlot:
+    slot_id: str
+    action: str  # filled | swapped | kept
+    take: int
+    previous: int | None = None
+    approved: bool = False
+
+
+@dataclass(frozen=True)
+class SendReport:
+    """What send back wrote: the file, its backup if one was kept, and every slot."""
+
+    dest: Path
+    backup: Path | None
+    slots: tuple[SentSlot, ...]
+
+    def summary(self) -> str:
+        filled = sum(s.action == "filled" for s in self.slots)
+        swapped = sum(s.action == "swapped" for s in self.slots)
+        return f"{filled} slot(s) filled, {swapped} swapped"
+
+
+def _placed(take: TakeRecord, slot: Slot) -> PlacedMedia:
+    from pickup.media.probe import probe
+
+    info = probe(take.path)
+    rate = Fraction(slot.rate).limit_denominator(1001)
+    start = 0
+    if info.start_timecode:
+        with contextlib.suppress(ValueError, TypeError):
+            start = round(otio.opentime.from_timecode(info.start_timecode, float(rate)).value)
+    return PlacedMedia(path=info.path, frames=info.frames, rate=rate, width=info.width,
+                       height=info.height, start_frame=start, handles=take.handles)
+
+
+def send_back(session: Session, choices: list[SlotChoice], dest: Path | None = None
+              ) -> SendReport:
+    """Place every chosen take and write the timeline through its format's patcher.
+
+    An existing ``dest`` (including the input itself) is kept as ``<name>.bak``.
+    """
+    from pickup.atomic import backup_path
+
+    if not choices:
+        from pickup.errors import InputError
+
+        raise InputError("no slot has a take chosen", hint="choose a take (Use take) first")
+    loaded = session.loaded
+    dest = Path(dest) if dest else default_output(loaded.path)
+    placements: list[Placement] = []
+    sent: list[SentSlot] = []
+    for choice in choices:
+        media = _placed(choice.take, choice.slot)
+        extra = tuple(_placed(t, choice.slot) for t in choice.others)
+        numbers = (choice.take.number, *(t.number for t in choice.others))
+        placements.append(Placement(
+            slot=choice.slot, media=media, clip_name=f"{choice.slot.id}_{choice.take.key}",
+            metadata={"take": choice.take.number, "provider": choice.take.provider,
+                      "job_id": choice.take.job_id, "takes": list(numbers),
+                      "status": "approved" if choice.approved else "temp"},
+            extra_takes=extra, take_numbers=numbers))
+        previous = session.active_takes.get(choice.slot.id)
+        if not choice.slot.filled:
+            action = "filled"
+        elif previous == choice.take.number:
+            action = "kept"
+        else:
+            action = "swapped"
+        sent.append(SentSlot(choice.slot.id, action, choice.take.number, previous,
+                             choice.approved))
+    edited = place_all(loaded.timeline, placements)
+    existed = dest.exists()
+    written = write_back(loaded, edited, placements, dest, backup=True)
+    return SendReport(dest=written, backup=backup_path(written) if existed else None,
+                      slots=tuple(sent))
+
+
+class LruFrames(OrderedDict[int, np.ndarray]):
+    """A small LRU of decoded frames keyed by playlist index, bounded in bytes."""
+
+    def __init__(self, max_bytes: int = 256 * 1024 * 1024) -> None:
+        super().__init__()
+        self.max_bytes = max_bytes
+        self.bytes = 0
+        self._lock = threading.Lock()
+
+    def put(self, index: int, frame: np.ndarray) -> None:
+        with self._lock:
+            if index in self:
+                self.bytes -= self[index].nbytes
+                del self[index]
+            self[index] = frame
+            self.bytes += frame.nbytes
+            while self.bytes > self.max_bytes and len(self) > 1:
+                _, old = self.popitem(last=False)
+                self.bytes -= old.nbytes
+
+    def fetch(self, index: int) -> np.ndarray | None:
+        with self._lock:
+            frame = self.get(index)
+            if frame is not None:
+                self.move_to_end(index)
+            return frame
+
+    def drop(self) -> None:
+        with self._lock:
+            self.clear()
+            self.bytes = 0
