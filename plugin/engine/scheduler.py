@@ -611,8 +611,8 @@ class Engine:
         if not retryable or attempt >= self.options.retry.max_retries:
             if isinstance(exc, ProviderError) and exc.moderated:
                 raise _Terminal("moderated", _moderated(exc.message))
-            kind = "validation" if isinstance(exc, ProviderError) and exc.code in (
-                "validation", "invalid", "400", "422") else "provider"
+            kind = "validation" if isinstance(exc, ProviderError) and _is_validation(
+                exc.code) else "provider"
             tries = f" after {attempt + 1} tries" if retryable else ""
             raise _Terminal(kind, f"{what} failed{tries}: {_plain(exc)}")
         after = exc.retry_after_s if isinstance(exc, ProviderError) else None
@@ -714,7 +714,18 @@ class Engine:
             try:
                 paths = self.provider.fetch(handle, status, dest)
                 break
-            except (ProviderError, ConnectionError, TimeoutError) as exc:
+            except ProviderError as exc:
+                if exc.code == "expired" and attempt < self.options.retry.max_retries:
+                    # Output links expire (Runway, Veo, Replicate): polling again gives a
+                    # fresh one, at no cost.
+                    self._emit(row, "retrying", message="download link expired; asking the "
+                               "provider for a fresh one")
+                    status = self.provider.poll(handle)
+                    attempt += 1
+                    continue
+                self._retry_wait(row, exc, attempt, "downloading")
+                attempt += 1
+            except (ConnectionError, TimeoutError) as exc:
                 self._retry_wait(row, exc, attempt, "downloading")
                 attempt += 1
         problems: list[str] = []
@@ -788,3 +799,9 @@ def _parse_crash(spec: str | None) -> tuple[str, int] | None:
         return point.strip(), int(count or 1)
     except ValueError:
         return None
+
+
+def _is_validation(code: str | None) -> bool:
+    """A request the provider refused as invalid (HTTP 400/422 or its own code): final."""
+    return bool(code) and (code in ("validation", "invalid", "400", "422")
+                           or code in ("http_400", "http_422"))

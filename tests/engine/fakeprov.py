@@ -52,6 +52,8 @@ class FakeProvider:
         self.max_in_flight = 0
         self.cancelled: list[str] = []
         self.find_calls = 0
+        self.polls = 0
+        self.polls_before_fetch_fault = -1
         if not find_existing:
             self.find_existing = None  # type: ignore[assignment]
 
@@ -118,6 +120,7 @@ class FakeProvider:
         return None
 
     def poll(self, handle: JobHandle) -> JobStatus:
+        self.polls += 1
         fault = self._fault("poll")
         if fault is not None:
             raise fault[0]
@@ -135,6 +138,11 @@ class FakeProvider:
     def fetch(self, handle: JobHandle, status: JobStatus, dest: Path) -> list[Path]:
         import av
         import numpy as np
+
+        fault = self._fault("fetch")
+        if fault is not None:
+            self.polls_before_fetch_fault = self.polls
+            raise fault[0]
 
         job = self._job(handle.job_id)
         out = Path(dest) / f"{handle.job_id}.mp4"

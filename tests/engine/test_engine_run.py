@@ -181,3 +181,25 @@ def test_plan_writes_nothing(tmp_path: Path) -> None:
     assert plan.jobs[0].request.frames == 24  # rounded up to the 1 s the model makes
     assert plan.cost == pytest.approx(0.2)
     assert not (tmp_path / "proj").exists() and provider.submits == 0
+
+
+def test_validation_codes_from_the_http_layer_are_final() -> None:
+    from pickup.engine.scheduler import _is_validation
+
+    assert _is_validation("http_422") and _is_validation("http_400")
+    assert _is_validation("validation")
+    assert not _is_validation("http_500") and not _is_validation(None)
+
+
+def test_expired_download_link_polls_for_a_fresh_one(tmp_path: Path) -> None:
+    expired = ProviderError("the output link expired (HTTP 403)", provider="fake",
+                            code="expired")
+    provider = FakeProvider(tmp_path / "server", latency_s=0.0,
+                            faults=[("fetch", expired, False)])
+    events: list[JobEvent] = []
+    [result] = _engine(tmp_path, provider, clock=FakeClock()).run(
+        [_shot("V1-01000000")], on_event=events.append)
+    assert result.ok
+    assert provider.submits == 1
+    assert provider.polls > provider.polls_before_fetch_fault >= 1  # polled again after
+    assert any("expired" in (e.message or "") for e in events if e.state == "retrying")
