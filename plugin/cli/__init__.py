@@ -23,6 +23,15 @@ COMMANDS: tuple[str, ...] = (
     "place",
     "fill",
     "jobs",
+    "conform",
+    "resolve",
+    "export",
+    "sheet",
+    "providers",
+    "auth",
+    "takes",
+    "takeops",
+    "report",
 )
 
 

@@ -47,6 +47,7 @@ from pickup.timeline import (
     find_slots,
     frames_to_timecode,
     place_all,
+    read_timeline,
 )
 from pickup.timeline.writeback import write_back
 
@@ -96,6 +97,9 @@ def register(sub: Any) -> None:
                         help="make new takes with seeds never used for the slot")
     parser.add_argument("--force", action="store_true",
                         help="generate again even when an identical take exists")
+    parser.add_argument("--activate-new", action="store_true",
+                        help="make the first new take active in slots filled before (by "
+                        "default a slot keeps its active take and gains the new ones)")
     parser.add_argument("--json", action="store_true", help="print a JSON summary")
     parser.add_argument("--sheet", type=Path, default=None, metavar="PNG",
                         help="write a contact sheet of the filled slots")
@@ -377,7 +381,10 @@ def run(args: argparse.Namespace) -> int:
     options = EngineOptions(model=args.model, concurrency=concurrency, budget=args.budget,
                             seed=args.seed, new_seed=args.new_seed, force=args.force,
                             config=config, poll_interval_s=0.5 if caps.local else 2.0)
-    engine = Engine(project, provider, options)
+    from pickup.takes.record import fill_conformer
+
+    engine = Engine(project, provider, options,
+                    conformer=fill_conformer(lambda: engine, args.provider, args.model))
     try:
         if args.dry_run:
             with tempfile.TemporaryDirectory(prefix="pickup-dry-") as tmp:
@@ -415,7 +422,8 @@ def run(args: argparse.Namespace) -> int:
         engine.close()
 
 
-def _placements(slots: Sequence[Slot], engine: Engine, results: Sequence[TakeResult]
+def _placements(slots: Sequence[Slot], engine: Engine, results: Sequence[TakeResult],
+                keep: dict[str, int] | None = None, loaded: LoadedTimeline | None = None
                 ) -> list[Placement]:
     placements: list[Placement] = []
     for slot in slots:
@@ -448,9 +456,18 @@ def _placements(slots: Sequence[Slot], engine: Engine, results: Sequence[TakeRes
                                      start_frame=start, handles=out.handles))
             numbers.append(take)
         first = new[0]
+        if keep and keep.get(slot.id) in numbers[1:]:  # a re-fill keeps the active take
+            at = numbers.index(keep[slot.id])
+            media.insert(0, media.pop(at))
+            numbers.insert(0, numbers.pop(at))
+        name = f"{slot.id}_T{numbers[0]:02d}"
+        if loaded is not None:
+            from pickup.takes.record import slot_names
+
+            name = slot_names(loaded, slot, numbers[0])
         placements.append(Placement(
-            slot=slot, media=media[0], clip_name=f"{slot.id}_T{first.take:02d}",
-            metadata={"take": first.take, "provider": engine.name,
+            slot=slot, media=media[0], clip_name=name,
+            metadata={"take": numbers[0], "provider": engine.name,
                       "job_id": first.job_id, "takes": numbers},
             extra_takes=tuple(media[1:]), take_numbers=tuple(numbers)))
     return placements
@@ -466,10 +483,14 @@ def _finish(args: argparse.Namespace, loaded: LoadedTimeline, slots: Sequence[Sl
     failed = [r for r in results if not r.ok]
     for r in failed:
         say(f"pickup: slot {r.slot_id} take T{r.take:02d} {r.state}: {r.error}")
-    placements = _placements(slots, engine, results)
+    from pickup.takes.record import keep_active, record_fill
+
+    placements = _placements(slots, engine, results,
+                             keep_active(engine.project, args.activate_new), loaded)
     written: Path | None = None
     if placements:
         edited = place_all(loaded.timeline, placements)
+        record_fill(engine.project, loaded, edited, placements, engine.journal, None)
         if args.output is not None:  # -o into a folder that is not there yet: make it
             try:
                 dest.parent.mkdir(parents=True, exist_ok=True)
@@ -478,6 +499,8 @@ def _finish(args: argparse.Namespace, loaded: LoadedTimeline, slots: Sequence[Sl
                                  where=str(dest.parent), hint="choose another -o") from None
         written = write_back(loaded, edited, placements, dest, to_adapter=args.to_adapter,
                              backup=args.in_place)
+        record_fill(engine.project, loaded, edited, placements, engine.journal, written,
+                    activate_new=args.activate_new)
         for p in placements:
             for result in results:
                 if result.slot_id == p.slot.id and result.ok and result.job_id is not None:
@@ -507,17 +530,11 @@ def _finish(args: argparse.Namespace, loaded: LoadedTimeline, slots: Sequence[Sl
 
 def _sheet(args: argparse.Namespace, loaded: LoadedTimeline, written: Path,
            placements: Sequence[Placement]) -> Path | None:
-    try:
-        from pickup.media import sheet as sheet_module
-    except ImportError:
-        say("pickup: warning: contact sheets are not available in this build; --sheet "
-            "skipped")
-        return None
-    make = getattr(sheet_module, "contact_sheet", None) or getattr(sheet_module,
-                                                                  "write_sheet", None)
-    if make is None:
-        say("pickup: warning: no contact sheet function found; --sheet skipped")
-        return None
+    """Draw the contact sheet of the written timeline (every slot, every take)."""
+    from pickup.media.sheet import contact_sheet
+
+    filled = read_timeline(written, rate=loaded.rate if loaded.format.name == "edl" else None)
+    slots = find_slots(filled.timeline, rate=filled.rate, start_frame=filled.start_frame,
+                       all_gaps=args.all_gaps)
     args.sheet.parent.mkdir(parents=True, exist_ok=True)
-    result = make(written, args.sheet)
-    return Path(result) if isinstance(result, (str, Path)) else args.sheet
+    return contact_sheet(filled, slots, args.sheet).path

@@ -26,10 +26,12 @@ import threading
 from dataclasses import dataclass
 from fractions import Fraction
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import av
 import numpy as np
+from av.error import FFmpegError
+from av.video.stream import VideoStream
 from PIL import Image, ImageDraw, ImageFont
 
 from pickup.atomic import atomic_path
@@ -86,14 +88,15 @@ class PrevizProvider:
         workdir.mkdir(parents=True, exist_ok=True)
         out = workdir / f"previz_{req.slot_id}_{job_id[:12]}{PROFILES[self._profile(req)].suffix}"
         event = self._cancels.setdefault(job_id, threading.Event())
-        data = {"output": str(out), "mode": self.mode, "profile": self._profile(req)}
+        data: dict[str, Any] = {"output": str(out), "mode": self.mode,
+                                "profile": self._profile(req)}
         try:
             if not out.is_file():
                 render_previz(req, out, mode=self.mode, profile=self._profile(req),
                               cancel=event)
         except CancelledError:
             data["cancelled"] = True
-        except (OSError, av.FFmpegError) as exc:
+        except (OSError, FFmpegError) as exc:
             raise ProviderError(f"rendering failed: {exc}", provider=self.name,
                                 where=f"slot {req.slot_id}") from None
         finally:
@@ -340,7 +343,7 @@ class _Overlay:
         item = np.dtype(self.dtype).itemsize
         for layer in self.planes:
             plane = frame.planes[layer.index]
-            flat = np.frombuffer(plane, dtype=self.dtype)
+            flat = np.frombuffer(cast(Any, plane), dtype=self.dtype)
             solid, part = self._flat(layer, plane.line_size // item)
             flat[solid] = layer.solid  # 1-D indexing: several times faster than 2-D
             bg = flat[part].astype(np.uint32)
@@ -403,8 +406,8 @@ class _YuvImage:
             else:
                 other, weight = blend
                 osrc = other.planes[index][y // fy:(y + h) // fy, x // fx:(x + w) // fx]
-                mixed = (src.astype(np.uint32) * (256 - weight) + osrc.astype(np.uint32)
-                         * weight) >> 8
+                wide = np.uint32 if self.dtype == np.uint16 else np.uint16  # no overflow
+                mixed = (src.astype(wide) * (256 - weight) + osrc.astype(wide) * weight) >> 8
                 dst[...] = mixed.astype(self.dtype)
         return frame
 
@@ -424,7 +427,7 @@ def _subsampling(pix_fmt: str) -> tuple[int, int]:
 def _plane(frame: av.VideoFrame, index: int, dtype: Any, w: int, h: int) -> np.ndarray:
     plane = frame.planes[index]
     item = np.dtype(dtype).itemsize
-    arr = np.frombuffer(plane, dtype=dtype)
+    arr = np.frombuffer(cast(Any, plane), dtype=dtype)
     return arr.reshape(-1, plane.line_size // item)[:h, :w]
 
 
@@ -435,14 +438,14 @@ class _Burn:
         size = max(10, out_h // 24)
         font = _font(size)
         self.cell_h = int(size * 1.3)
-        self.cell_w = max(font.getbbox(ch)[2] for ch in _TC_CHARS)
+        self.cell_w = int(max(font.getbbox(ch)[2] for ch in _TC_CHARS))
         self.glyphs: dict[str, np.ndarray] = {}
         for ch in _TC_CHARS:
             img = Image.new("L", (self.cell_w, self.cell_h), 0)
             ImageDraw.Draw(img).text(((self.cell_w - font.getbbox(ch)[2]) // 2, 0), ch,
                                      font=font, fill=255)
             self.glyphs[ch] = np.asarray(img, dtype=np.float32) / 255.0
-        label_w = font.getbbox("PREVIZ  ")[2]
+        label_w = int(font.getbbox("PREVIZ  ")[2])
         img = Image.new("L", (label_w, self.cell_h), 0)
         ImageDraw.Draw(img).text((0, 0), "PREVIZ", font=font, fill=255)
         self.label = np.asarray(img, dtype=np.float32) / 255.0
@@ -526,7 +529,7 @@ def render_previz(req: ShotRequest, dest: Path, *, mode: str = "card",
     with atomic_path(dest) as tmp:
         out = av.open(str(tmp), "w", format=prof.container)
         try:
-            stream = out.add_stream(prof.codec, rate=rate)
+            stream = cast(VideoStream, out.add_stream(prof.codec, rate=rate))
             stream.width, stream.height, stream.pix_fmt = w, h, prof.pix_fmt
             stream.time_base = 1 / rate
             ctx = stream.codec_context
@@ -547,8 +550,11 @@ def render_previz(req: ShotRequest, dest: Path, *, mode: str = "card",
                 else:
                     weight = round(256 * (p * p * (3 - 2 * p)))
                     frame = bases[0].crop(x, y, cw, ch, blend=(bases[1], weight))
-                if (cw, ch) != (w, h):
-                    frame = frame.reformat(width=w, height=h, interpolation="BILINEAR")
+                if (frame.width, frame.height) != (w, h):
+                    # One thread: the source size changes every frame, and a new
+                    # multi-threaded scaler per frame costs more than it saves.
+                    frame = frame.reformat(width=w, height=h, interpolation="FAST_BILINEAR",
+                                           threads=1)
                 overlay.apply(frame)
                 burn.apply(frame, _timecode(start + k, rate))
                 frame.pts = k

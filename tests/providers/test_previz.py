@@ -173,6 +173,8 @@ def test_validation_errors(tmp_path: Path) -> None:
         PrevizProvider(mode="storyboard")
     with pytest.raises(ConfigError, match="profile"):
         PrevizProvider(profile="gif")
+    odd = render_previz(_req(width=321, height=181, frames=3), tmp_path / "odd.mov")
+    assert (probe(odd).width, probe(odd).height) == (321, 181)
     provider = PrevizProvider(profile="h264")
     with pytest.raises(ConfigError, match="even width") as err:
         provider.validate(_req(width=321))

@@ -1,0 +1,134 @@
+"""The frames around a slot: the outgoing clip's last frame and the incoming clip's first.
+
+Providers that take a first/last frame (and the previz ``bridge`` mode) use them to
+make a shot that cuts in and out of its neighbours.  Media that is offline, missing
+or unreadable gives ``None`` and a logged warning, never an error.
+"""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+from urllib.parse import unquote, urlparse
+
+import opentimelineio as otio
+
+from pickup.errors import PickupError
+from pickup.media.frames import frame_image, save_png
+from pickup.media.probe import MediaInfo, probe
+from pickup.timeline.read import LoadedTimeline
+from pickup.timeline.slots import Slot
+
+__all__ = ["media_path", "neighbour_frames", "source_frame_index"]
+
+_log = logging.getLogger(__name__)
+
+
+def media_path(ref: otio.core.MediaReference | None, base: Path | None = None) -> Path | None:
+    """The local file an ExternalReference points to (``file://`` URL or a plain path,
+    relative ones resolved against ``base``), or None."""
+    if not isinstance(ref, otio.schema.ExternalReference):
+        return None
+    url = str(getattr(ref, "target_url", "") or "")
+    if not url:
+        return None
+    parsed = urlparse(url)
+    if parsed.scheme == "file":
+        text = unquote(parsed.path)
+        if parsed.netloc and parsed.netloc != "localhost":
+            text = f"//{parsed.netloc}{text}"
+        path = Path(text)
+    elif parsed.scheme and len(parsed.scheme) > 1:
+        return None  # http:, s3:, ... not a local file
+    else:
+        path = Path(unquote(url))
+    if not path.is_absolute() and base is not None:
+        path = base / path
+    return path
+
+
+def source_frame_index(clip: otio.schema.Clip, time: otio.opentime.RationalTime,
+                       info: MediaInfo) -> int:
+    """The file frame index (0 = first frame of the file) shown at source ``time``.
+
+    Source times count from the media's start: the reference's available range start
+    if it has one, else the file's start timecode (when ``time`` is past it), else 0.
+    """
+    seconds = time.to_seconds()
+    offset = 0.0
+    ref = clip.media_reference
+    avail = getattr(ref, "available_range", None)
+    if avail is not None:
+        offset = avail.start_time.to_seconds()
+    elif info.start_timecode:
+        try:
+            tc = otio.opentime.from_timecode(info.start_timecode, float(info.rate))
+            if seconds >= tc.to_seconds():
+                offset = tc.to_seconds()
+        except ValueError:
+            pass
+    index = round((seconds - offset) * float(info.rate))
+    return max(0, min(index, info.frames - 1))
+
+
+def _items(track: otio.schema.Track, rate: float) -> list[tuple[int, int, otio.core.Item]]:
+    ranges = track.range_of_all_children()
+    out = []
+    for item in track:
+        if isinstance(item, otio.schema.Transition):
+            continue
+        rng = ranges[item]
+        out.append((round(rng.start_time.value_rescaled_to(rate)),
+                    round(rng.duration.value_rescaled_to(rate)), item))
+    return out
+
+
+def _grab(clip: otio.core.Item, at_end: bool, base: Path, dest: Path, slot: Slot) -> Path | None:
+    side = "outgoing" if at_end else "incoming"
+    if not isinstance(clip, otio.schema.Clip):
+        return None
+    path = media_path(clip.media_reference, base)
+    if path is None:
+        _log.warning("slot %s: the %s clip %r has no local media; no %s frame", slot.id, side,
+                     clip.name, side)
+        return None
+    if not path.is_file():
+        _log.warning("slot %s: the %s clip's media is offline (%s); no %s frame", slot.id,
+                     side, path, side)
+        return None
+    try:
+        info = probe(path)
+        rng = clip.trimmed_range()
+        one = otio.opentime.RationalTime(1, rng.duration.rate)
+        time = rng.end_time_exclusive() - one if at_end else rng.start_time
+        image = frame_image(path, source_frame_index(clip, time, info), info=info)
+        return save_png(image, dest)
+    except (PickupError, OSError, ValueError) as exc:
+        _log.warning("slot %s: cannot read the %s frame from %s: %s", slot.id, side, path, exc)
+        return None
+
+
+def neighbour_frames(loaded: LoadedTimeline, slot: Slot, dest_dir: Path
+                     ) -> tuple[Path | None, Path | None]:
+    """(last frame of the outgoing clip, first frame of the incoming clip) as PNGs in
+    ``dest_dir`` (``<slot>_out.png``, ``<slot>_in.png``); None where there is no clip
+    next to the slot on its track, or its media cannot be read."""
+    try:
+        track = loaded.timeline.tracks[slot.stack_index]
+    except IndexError:
+        _log.warning("slot %s: its track is gone; no neighbour frames", slot.id)
+        return None, None
+    base = loaded.path.parent
+    before = after = None
+    for start, duration, item in _items(track, slot.rate):
+        if start + duration == slot.start and duration > 0:
+            before = item
+        if start == slot.end:
+            after = item
+    dest_dir = Path(dest_dir)
+    dest_dir.mkdir(parents=True, exist_ok=True)
+    out = _grab(before, True, base, dest_dir / f"{slot.id}_out.png", slot) \
+        if before is not None else None
+    inc = _grab(after, False, base, dest_dir / f"{slot.id}_in.png", slot) \
+        if after is not None else None
+    return out, inc
