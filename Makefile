@@ -37,7 +37,7 @@ lint: $(STAMP) import-tree
 typecheck: $(STAMP) import-tree
 	$(BIN)/pyright
 
-test: lint
+test: lint typecheck
 	$(BIN)/python -m pytest
 
 bench: $(STAMP)

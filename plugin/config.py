@@ -28,7 +28,7 @@ from pickup.errors import ConfigError
 if sys.version_info >= (3, 11):
     import tomllib
 else:  # pragma: no cover - Python 3.10
-    import tomli as tomllib
+    import tomli as tomllib  # pyright: ignore[reportMissingImports]  # not installed on 3.11+
 
 __all__ = ["Config", "config_path", "load_config"]
 
@@ -42,6 +42,7 @@ class Config:
     tags: tuple[str, ...] = ("GEN", "PICKUP")
     providers: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
     prices: Mapping[str, float] = field(default_factory=dict)
+    clip_name: str | None = None  # [takes] clip_name: the filled clip name pattern
     path: Path | None = None
 
     def provider_options(self, name: str) -> dict[str, Any]:
@@ -90,4 +91,7 @@ def load_config(path: Path | None = None) -> Config:
                                   "(OS keyring) or set the environment variable")
     tags = tuple(raw.get("tags", Config.tags))
     prices = {str(k): float(v) for k, v in raw.get("prices", {}).items()}
-    return Config(tags=tags, providers=providers, prices=prices, path=path)
+    takes = raw.get("takes", {})
+    clip_name = takes.get("clip_name") if isinstance(takes, dict) else None
+    return Config(tags=tags, providers=providers, prices=prices,
+                  clip_name=str(clip_name) if clip_name else None, path=path)

@@ -114,12 +114,15 @@ class JobsDock(QWidget):
                   job.state)
         for col, text in enumerate(values):
             item = self.table.item(row, col)
-            item.setText(text)
+            if item is not None:
+                item.setText(text)
         state = self.table.item(row, 3)
-        state.setForeground(_qcolour(_STATE_COLOURS.get(job.state, "#d6d8dc")))
+        if state is not None:
+            state.setForeground(_qcolour(_STATE_COLOURS.get(job.state, "#d6d8dc")))
         message = self.table.item(row, 7)
-        message.setText(job.message)
-        message.setToolTip(job.message)
+        if message is not None:
+            message.setText(job.message)
+            message.setToolTip(job.message)
         bar = self.table.cellWidget(row, 4)
         assert isinstance(bar, QProgressBar)
         if job.state in ("conformed", "cached"):
@@ -141,7 +144,9 @@ class JobsDock(QWidget):
 
     def _elapsed(self, row: int, job: JobView) -> None:
         seconds = int(job.elapsed)
-        self.table.item(row, 5).setText(f"{seconds // 60}:{seconds % 60:02d}")
+        item = self.table.item(row, 5)
+        if item is not None:
+            item.setText(f"{seconds // 60}:{seconds % 60:02d}")
 
     def _tick(self) -> None:
         for key, job in self.jobs.items():

@@ -60,7 +60,8 @@ class PickupPanel(QWidget):
         self.controller = Controller(self)
         self.controller.provider = str(self.settings.value("provider", "previz") or "previz")
         self.controller.confirm_budget = self._confirm_budget
-        budget = float(self.settings.value("budget", 0) or 0)
+        stored = self.settings.value("budget", 0) or 0
+        budget = float(stored) if isinstance(stored, (int, float, str)) else 0.0
         self.controller.budget = budget or None
         self.undo = QUndoStack(self)
         self.selected: str | None = None

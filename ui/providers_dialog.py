@@ -70,8 +70,8 @@ class ProvidersDialog(QDialog):
         self.model = QLineEdit(self)
         self.model.setPlaceholderText("provider default")
         self.test = QPushButton("Test connection", self)
-        self.result = QLabel(self)
-        self.result.setWordWrap(True)
+        self.result_label = QLabel(self)
+        self.result_label.setWordWrap(True)
         self.use = QPushButton("Use for new slots", self)
         keys = QHBoxLayout()
         keys.addWidget(self.save_key)
@@ -83,7 +83,7 @@ class ProvidersDialog(QDialog):
         form.addRow("", _wrap(self, keys))
         form.addRow("Server URLs", self.urls)
         form.addRow("Model", self.model)
-        form.addRow(self.test, self.result)
+        form.addRow(self.test, self.result_label)
         form.addRow(self.use)
         right = QWidget(self)
         right.setLayout(form)
@@ -124,7 +124,7 @@ class ProvidersDialog(QDialog):
         self.urls.blockSignals(False)
         self.urls.setEnabled(name == "comfyui")
         self.model.setText(str(self.settings.value(f"providers/{name}/model", "") or ""))
-        self.result.clear()
+        self.result_label.clear()
         self._key_status()
 
     def _key_status(self) -> None:
@@ -149,10 +149,10 @@ class ProvidersDialog(QDialog):
         try:
             set_secret(self.name, self.key.text())
         except PickupError as exc:
-            self.result.setText(plain_error(exc))
+            self.result_label.setText(plain_error(exc))
             return
         self.key.clear()
-        self.result.setText("key saved to the OS keyring")
+        self.result_label.setText("key saved to the OS keyring")
         self._key_status()
 
     def remove_key(self) -> None:
@@ -161,9 +161,9 @@ class ProvidersDialog(QDialog):
         try:
             gone = delete_secret(self.name)
         except PickupError as exc:
-            self.result.setText(plain_error(exc))
+            self.result_label.setText(plain_error(exc))
             return
-        self.result.setText("key removed" if gone else "there was no key in the keyring")
+        self.result_label.setText("key removed" if gone else "there was no key in the keyring")
         self._key_status()
 
     def _store_options(self) -> None:
@@ -175,16 +175,16 @@ class ProvidersDialog(QDialog):
     def test_connection(self) -> None:
         self._store_options()
         name = self.name
-        self.result.setText("testing…")
+        self.result_label.setText("testing…")
         self.test.setEnabled(False)
 
         def done(text: str) -> None:
             self.test.setEnabled(True)
-            self.result.setText(f"✓ {text}")
+            self.result_label.setText(f"✓ {text}")
 
         def failed(exc: BaseException) -> None:
             self.test.setEnabled(True)
-            self.result.setText(f"✗ {plain_error(exc)}")
+            self.result_label.setText(f"✗ {plain_error(exc)}")
 
         run(self.pool, test_connection, name, provider_options(self.settings, name),
             owner=self, on_done=done, on_error=failed)

@@ -627,11 +627,12 @@ class FrameReader:
 
     def __init__(self, path: Path, size: tuple[int, int] | None = None) -> None:
         import av
+        from av.error import FFmpegError
 
         self.path = Path(path)
         try:
             self._container = av.open(str(path))
-        except (OSError, av.FFmpegError) as exc:
+        except (OSError, FFmpegError) as exc:
             raise MediaError(f"cannot open: {exc}", where=str(path)) from None
         if not self._container.streams.video:
             self._container.close()
@@ -659,7 +660,7 @@ class FrameReader:
         return frame.to_ndarray(width=w, height=h, format="rgb24")
 
     def read(self, k: int) -> np.ndarray:
-        import av
+        from av.error import FFmpegError
 
         if self._iter is None or k != self._next:
             target = self._start + int(Fraction(k) / self.rate / self._tb)
@@ -674,7 +675,7 @@ class FrameReader:
                 if index >= k:
                     self._next = index + 1
                     return self._convert(frame)
-        except av.FFmpegError as exc:
+        except FFmpegError as exc:
             self._iter = None
             raise MediaError(f"cannot decode frame {k}: {exc}", where=str(self.path)) from None
         self._iter = None

@@ -6,7 +6,7 @@ P or a double-click previews it in context.
 
 from __future__ import annotations
 
-from PySide6.QtCore import QSize, Qt, Signal
+from PySide6.QtCore import QSize, Qt, Signal, SignalInstance
 from PySide6.QtGui import QColor, QIcon, QImage, QKeyEvent, QPixmap
 from PySide6.QtWidgets import (
     QHBoxLayout,
@@ -146,10 +146,10 @@ class TakesGallery(QWidget):
             if self.list.item(row).data(Qt.ItemDataRole.UserRole) == number:
                 self.list.setCurrentRow(row)
 
-    def _act(self, signal: Signal) -> None:  # type: ignore[type-arg]
+    def _act(self, signal: SignalInstance) -> None:
         number = self.selected_take()
         if self.state is not None and number is not None:
-            signal.emit(self.state.id, number)  # type: ignore[attr-defined]
+            signal.emit(self.state.id, number)
 
     def _key(self, key: int) -> None:
         signal = {Qt.Key.Key_Return: self.useRequested, Qt.Key.Key_Enter: self.useRequested,

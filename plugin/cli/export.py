@@ -23,7 +23,7 @@ def register(sub: Any) -> None:
     from pickup.hosts.handoff import TARGETS
 
     parser = sub.add_parser("export", help="hand a filled timeline to Avid, Premiere or FCP",
-                            description=__doc__.split("\n\n", 1)[1].replace("\n", " "))
+                            description=(__doc__ or "").partition("\n\n")[2].replace("\n", " "))
     add_timeline_args(parser)
     parser.add_argument("--for", dest="target", required=True, choices=tuple(TARGETS),
                         help="the editing app: avid (AAF + DNxHR MXF + ALE), avid-edl "

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import sys
+from collections.abc import Callable
 from typing import Any
 
 from rich.console import Console
@@ -52,17 +53,20 @@ def describe(name: str) -> dict[str, Any]:
             entry["keyring_error"] = status.keyring_error
     configured = getattr(provider, "is_configured", None)
     entry["configured"] = bool(configured()) if callable(configured) else True
-    if hasattr(provider, "base_url"):
+    base_url = getattr(provider, "base_url", None)
+    if base_url is not None:
         from pickup.providers.http import safe_url
 
-        entry["base_url"] = safe_url(str(provider.base_url))
-    if hasattr(provider, "servers"):
+        entry["base_url"] = safe_url(str(base_url))
+    servers = getattr(provider, "servers", None)
+    if servers is not None:
         from pickup.providers.http import safe_url
 
-        entry["servers"] = [safe_url(s) for s in provider.servers]
+        entry["servers"] = [safe_url(s) for s in servers]
     default = getattr(provider, "model", None)
     entry["default_model"] = default
-    models = provider.models() if callable(getattr(provider, "models", None)) else [default]
+    list_models: Callable[[], list[str]] | None = getattr(provider, "models", None)
+    models = list_models() if callable(list_models) else [default]
     entry["models"] = {}
     for model in models:
         try:

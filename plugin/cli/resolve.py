@@ -20,7 +20,7 @@ __all__ = ["register", "run_fill", "run_install", "run_open", "run_send", "run_u
 
 def register(sub: Any) -> None:
     parser = sub.add_parser("resolve", help="round trips with a running DaVinci Resolve",
-                            description=__doc__.split("\n\n", 1)[1].replace("\n", " "))
+                            description=(__doc__ or "").partition("\n\n")[2].replace("\n", " "))
     verbs = parser.add_subparsers(dest="resolve_command", metavar="ACTION",
                                   parser_class=type(parser))
     parser.set_defaults(func=lambda args: (parser.print_help(), 2)[1])

@@ -15,6 +15,7 @@ Where the price comes from, first match wins:
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from pickup.config import Config
@@ -68,7 +69,7 @@ def estimate_cost(provider: Provider, req: ShotRequest, caps: Capabilities,
     price = price_per_second(provider.name, req.model, caps, config)
     if price.source == "config [prices]":
         return round(price.per_second * req.seconds, 4), price.source
-    own = getattr(provider, "estimate_cost", None)
+    own: Callable[[ShotRequest], float] | None = getattr(provider, "estimate_cost", None)
     if callable(own):
         try:
             value = float(own(req))

@@ -516,8 +516,9 @@ class Engine:
                         result = self._fail(self.journal.get(job_id), "internal",
                                             f"internal error: {_plain(exc)}")
                     if result is None and stage == "provider":
-                        pending[conforms.submit(self._conform_stage, job_id)] = (
-                            "conform", job_id)
+                        conform: Future[TakeResult | None] = conforms.submit(
+                            self._conform_stage, job_id)
+                        pending[conform] = ("conform", job_id)
                     elif result is not None:
                         results[job_id] = result
         return results

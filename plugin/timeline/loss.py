@@ -11,6 +11,7 @@ import contextlib
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import opentimelineio as otio
 
@@ -69,7 +70,7 @@ def adapter_losses(timeline: otio.schema.Timeline, adapter: str, **kwargs: objec
         path = Path(folder) / f"check{_SUFFIX.get(adapter, '.out')}"
         try:
             otio.adapters.write_to_file(timeline, str(path), adapter_name=adapter)
-            read_kwargs = {"rate": before.frames and _rate(timeline)} if (
+            read_kwargs: dict[str, Any] = {"rate": before.frames and _rate(timeline)} if (
                 adapter == "cmx_3600") else {}
             back = otio.adapters.read_from_file(str(path), adapter_name=adapter,
                                                 **read_kwargs)

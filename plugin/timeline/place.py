@@ -7,7 +7,6 @@ as its active reference, with the old one kept under ``PLACEHOLDER``.
 
 from __future__ import annotations
 
-import bisect
 import copy
 import functools
 from collections.abc import Mapping, Sequence
@@ -19,6 +18,7 @@ from typing import Any
 import opentimelineio as otio
 
 from pickup.errors import SlotError
+from pickup.timeline.layout import Entry, TrackLayout
 from pickup.timeline.slots import Slot
 
 __all__ = ["PLACEHOLDER_KEY", "PlacedMedia", "Placement", "place_all", "take_key"]
@@ -95,29 +95,13 @@ def _check_length(p: Placement) -> None:
             hint="use longer media, or --hold to hold its last frame")
 
 
-class _TrackIndex:
-    """Where each item of a track sits, computed once per track."""
-
-    def __init__(self, track: otio.schema.Track, rate: float) -> None:
-        self.entries: list[tuple[int, otio.core.Item, int, int]] = []
-        ranges = track.range_of_all_children()
-        for index, item in enumerate(track):
-            if isinstance(item, otio.schema.Transition):
-                continue
-            rng = ranges[item]
-            self.entries.append((index, item, round(rng.start_time.value_rescaled_to(rate)),
-                                 round(rng.duration.value_rescaled_to(rate))))
-        self.starts = [e[2] for e in self.entries]
-
-    def find(self, slot: Slot) -> tuple[int, otio.core.Item, int, int]:
-        """(index, item, start, duration) of the item that holds ``slot`` now."""
-        pos = bisect.bisect_right(self.starts, slot.start) - 1
-        if pos >= 0:
-            index, item, start, dur = self.entries[pos]
-            if start <= slot.start < start + dur:
-                return index, item, start, dur
+def _find(layout: TrackLayout, slot: Slot) -> Entry:
+    """The entry that holds ``slot`` now, or :class:`SlotError`."""
+    entry = layout.at(slot.start)
+    if entry is None:
         raise SlotError("the timeline changed since it was scanned: nothing is there any more",
                         where=f"slot {slot.id}", hint="scan the timeline again")
+    return entry
 
 
 def _marker_start_frames(marker: otio.schema.Marker, item: otio.core.Item, rate: float) -> int:
@@ -242,10 +226,11 @@ def place_all(timeline: otio.schema.Timeline, placements: Sequence[Placement], *
         except IndexError:
             raise SlotError("the timeline changed since it was scanned: its track is gone",
                             where=f"slot {group[0].slot.id}") from None
-        index = _TrackIndex(track, group[0].slot.rate)
+        layout = TrackLayout(track, group[0].slot.rate)
         # Later slots first, so the indices of earlier items stay valid.
         for p in sorted(group, key=lambda q: -q.slot.start):
-            position, item, start, dur = index.find(p.slot)
+            found = _find(layout, p.slot)
+            position, item, start, dur = found.index, found.item, found.start, found.duration
             if isinstance(item, otio.schema.Gap):
                 pieces = _fill_gap(item, start, dur, p)
                 # Insert before deleting: the gap must stay alive while its markers are

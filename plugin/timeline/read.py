@@ -6,6 +6,7 @@ import logging
 import re
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import opentimelineio as otio
 
@@ -44,7 +45,7 @@ def _edl_first_record_in(text: str, rate: float) -> otio.opentime.RationalTime |
     return None
 
 
-def _pick_timeline(result: object, path: Path) -> otio.schema.Timeline:
+def _pick_timeline(result: Any, path: Path) -> otio.schema.Timeline:
     if isinstance(result, otio.schema.Timeline):
         return result
     if isinstance(result, otio.schema.SerializableCollection):
@@ -78,7 +79,7 @@ def read_timeline(path: Path | str, *, rate: float | None = None,
     if path.stat().st_size == 0:
         raise TimelineError("the file is empty", where=str(path),
                             hint="export the timeline again")
-    kwargs: dict[str, object] = {}
+    kwargs: dict[str, Any] = {}
     note = None
     text = None
     if fmt.adapter == "cmx_3600":

@@ -21,6 +21,7 @@ from typing import Any, Literal
 
 import opentimelineio as otio
 
+from pickup.timeline.layout import Entry, TrackLayout
 from pickup.timeline.marks import DEFAULT_TAGS, Mark, marker_texts, parse_mark
 
 __all__ = ["SLOT_ID_RE", "Slot", "find_slots", "frames_to_timecode", "slot_id_from_name"]
@@ -84,32 +85,23 @@ class Slot:
 
 
 @dataclass
-class _Entry:
-    item: otio.core.Item
-    start: int
-    duration: int
-
-    @property
-    def is_gap(self) -> bool:
-        return isinstance(self.item, otio.schema.Gap)
-
-
-@dataclass
 class _Track:
     track: otio.schema.Track
     stack_index: int
     label: str
     number: int
-    entries: list[_Entry]
-    starts: list[int]
+    layout: TrackLayout
 
-    def at(self, frame: int) -> _Entry | None:
-        pos = bisect.bisect_right(self.starts, frame) - 1
-        if pos >= 0:
-            entry = self.entries[pos]
-            if entry.start <= frame < entry.start + entry.duration:
-                return entry
-        return None
+    @property
+    def entries(self) -> list[Entry]:
+        return self.layout.entries
+
+    @property
+    def starts(self) -> list[int]:
+        return self.layout.starts
+
+    def at(self, frame: int) -> Entry | None:
+        return self.layout.at(frame)
 
 
 def _frames(time: otio.opentime.RationalTime, rate: float) -> int:
@@ -124,17 +116,8 @@ def _tracks(timeline: otio.schema.Timeline, rate: float) -> list[_Track]:
             continue
         kind = "Video" if track.kind == otio.schema.TrackKind.Video else "Audio"
         counts[kind] += 1
-        label = f"{kind[0]}{counts[kind]}"
-        entries: list[_Entry] = []
-        ranges = track.range_of_all_children()
-        for item in track:
-            if isinstance(item, otio.schema.Transition):
-                continue
-            rng = ranges[item]
-            entries.append(_Entry(item, _frames(rng.start_time, rate),
-                                  _frames(rng.duration, rate)))
-        out.append(_Track(track, stack_index, label, counts[kind], entries,
-                          [e.start for e in entries]))
+        out.append(_Track(track, stack_index, f"{kind[0]}{counts[kind]}", counts[kind],
+                          TrackLayout(track, rate)))
     return out
 
 
@@ -172,7 +155,7 @@ def _pickup_meta(item: otio.core.Item) -> dict[str, Any] | None:
 
 def _iter_markers(tracks: list[_Track], timeline: otio.schema.Timeline, rate: float,
                   tags: tuple[str, ...]) -> Iterator[tuple[Mark, int, int, _Track | None,
-                                                           _Entry | None]]:
+                                                           Entry | None]]:
     """(mark, track frame, duration, track or None for the sequence, item or None)."""
     for marker in timeline.tracks.markers:
         mark = _marker_mark(marker, tags)
@@ -213,7 +196,7 @@ def find_slots(timeline: otio.schema.Timeline, *, rate: float, start_frame: int 
     video = [t for t in tracks if t.label.startswith("V")]
     found: dict[tuple[int, int], Slot] = {}
 
-    def add(trk: _Track, entry: _Entry, mark: Mark | None, how: MarkKind,
+    def add(trk: _Track, entry: Entry, mark: Mark | None, how: MarkKind,
             start: int | None = None, duration: int | None = None) -> None:
         start = entry.start if start is None else start
         duration = entry.duration if duration is None else duration
@@ -285,8 +268,9 @@ def find_slots(timeline: otio.schema.Timeline, *, rate: float, start_frame: int 
                 # Clips Pickup filled carry the slot id in their name (metadata is read
                 # only for those: reading every clip's metadata is slow on big cuts).
                 meta = _pickup_meta(item) or {}
-                how = meta.get("mark") if meta.get("mark") in ("marker", "placeholder",
-                                                                  "unmarked") else "marker"
+                stored: object = meta.get("mark")
+                how: MarkKind = stored if stored in ("marker", "placeholder",
+                                                     "unmarked") else "marker"
                 add(trk, entry, None, how)
 
     # 3. Unmarked holes in the picture.
@@ -318,7 +302,7 @@ def _search_order(video: list[_Track], frame: int) -> list[_Track]:
     return order
 
 
-def _is_hole(entry: _Entry, trk: _Track, video: list[_Track]) -> bool:
+def _is_hole(entry: Entry, trk: _Track, video: list[_Track]) -> bool:
     """True when no other video track shows picture over ``entry`` and no lower track
     already has a gap there (that one is reported instead)."""
     lo, hi = entry.start, entry.start + entry.duration

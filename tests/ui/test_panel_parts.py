@@ -93,12 +93,12 @@ def test_providers_dialog_stores_key_masked_and_tests_comfyui(qtbot, tmp_path: P
         dialog.urls.setPlainText(url)
         assert provider_options(settings, "comfyui") == {"urls": [url]}
         qtbot.mouseClick(dialog.test, Qt.MouseButton.LeftButton)
-        qtbot.waitUntil(lambda: dialog.result.text().startswith(("✓", "✗")), timeout=10000)
-        assert dialog.result.text() == "✓ 1 ComfyUI server(s) answered"
+        qtbot.waitUntil(lambda: dialog.result_label.text().startswith(("✓", "✗")), timeout=10000)
+        assert dialog.result_label.text() == "✓ 1 ComfyUI server(s) answered"
         dialog.urls.setPlainText("http://127.0.0.1:9")  # nothing listens there
         qtbot.mouseClick(dialog.test, Qt.MouseButton.LeftButton)
-        qtbot.waitUntil(lambda: dialog.result.text().startswith(("✓", "✗")), timeout=10000)
-        assert "cannot reach http://127.0.0.1:9" in dialog.result.text()
+        qtbot.waitUntil(lambda: dialog.result_label.text().startswith(("✓", "✗")), timeout=10000)
+        assert "cannot reach http://127.0.0.1:9" in dialog.result_label.text()
     finally:
         server.shutdown()
     qtbot.mouseClick(dialog.use, Qt.MouseButton.LeftButton)

@@ -25,6 +25,7 @@ from typing import Any
 import aaf2
 import av
 import opentimelineio as otio
+from av.error import FFmpegError
 
 from pickup.errors import MediaError, SlotError, TimelineError
 from pickup.timeline.patch._common import changed, exact_rate, nominal
@@ -65,7 +66,8 @@ def picture_layers(mob: Any) -> list[tuple[Any, Any, Any, Any]]:
         if str(seg.media_kind).lower() != "picture":
             continue
         if isinstance(seg, aaf2.components.NestedScope):
-            for index, layer in enumerate(seg["Slots"]):
+            nested: Any = seg["Slots"]  # pyaaf2 is untyped; its __getitem__ infers "object"
+            for index, layer in enumerate(nested):
                 layers.append((slot, seg, index, layer))
         else:
             layers.append((slot, slot, None, seg))
@@ -117,7 +119,7 @@ def _ffprobe_like(p: Placement, path: Path) -> dict[str, Any]:
             codec, profile = ctx.name, ctx.profile or ""
             size = (ctx.width, ctx.height)
             pix_fmt = stream.format.name if stream.format else "yuv420p"
-    except (av.FFmpegError, OSError, IndexError) as exc:
+    except (FFmpegError, OSError, IndexError) as exc:
         raise MediaError(f"cannot be described for AAF: {exc}", where=str(path)) from None
     rate = Fraction(p.media.rate)
     return {

@@ -1,0 +1,106 @@
+"""``pickup use|approve|reject|lock|revert|prune``: choose and keep takes.
+
+``use`` swaps the active take of a slot (in place, keeping a ``.bak``, or ``-o OUT``)
+changing only that clip's media; ``approve``/``reject``/``lock`` set a take's status
+(and ``--note``); ``revert`` puts the placeholder back (OTIO); ``prune`` removes takes
+nobody uses.  The last stdout line is the file written.
+"""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+from typing import Any
+
+from pickup.cli.common import say
+from pickup.cli.takes import add_session_args, session
+from pickup.takes import ops
+
+__all__ = ["register"]
+
+
+def register(sub: Any) -> None:
+    use = sub.add_parser(
+        "use", help="make a take the active one of a slot (swap it in the cut)",
+        description="Swap the take a slot shows.  Only that clip's media changes: position, "
+        "duration, effects and markers stay.  Writes the timeline in place (keeping "
+        "<name>.bak) or to -o OUT (same format, or .otio).  A take shorter than the slot "
+        "is refused.  The last stdout line is the file written.")
+    add_session_args(use)
+    use.add_argument("slot", help="slot id (pickup takes lists them)")
+    use.add_argument("take", help="take, e.g. T02")
+    use.add_argument("-o", "--output", type=Path, default=None,
+                     help="write here instead of in place")
+    use.set_defaults(func=_use)
+    for name, status, text in (("approve", "approved", "mark a take approved"),
+                               ("reject", "rejected", "mark a take rejected"),
+                               ("lock", "locked", "lock a take: it never changes, and a "
+                                "slot locked on its active take is never swapped")):
+        parser = sub.add_parser(name, help=text, description=text.capitalize() + ".  The "
+                                "status is kept in the take store (and in an OTIO timeline).")
+        add_session_args(parser)
+        parser.add_argument("slot", help="slot id")
+        parser.add_argument("take", help="take, e.g. T02")
+        parser.add_argument("--note", default=None, help="a note kept with the take")
+        if name == "lock":
+            parser.add_argument("--unlock", action="store_true",
+                                help="unlock (the take becomes approved)")
+        parser.set_defaults(func=_status, status=status)
+    revert = sub.add_parser(
+        "revert", help="put a slot's placeholder back (the takes are kept)",
+        description="Make the placeholder (or the gap, as an offline clip) the slot's "
+        "active reference again.  Writes OTIO: in place for an OTIO timeline, or -o OUT.otio.")
+    add_session_args(revert)
+    revert.add_argument("slot", help="slot id")
+    revert.add_argument("-o", "--output", type=Path, default=None, help="OTIO output")
+    revert.set_defaults(func=_revert)
+    prune = sub.add_parser(
+        "prune", help="remove takes nobody uses, and their media",
+        description="Remove takes that are neither active nor approved nor locked, and "
+        "delete their media from the project folder (files elsewhere are never deleted).")
+    add_session_args(prune)
+    prune.add_argument("--keep", choices=("approved", "temp"), default="approved",
+                       help="approved (default): remove temp and rejected takes; temp: "
+                       "remove only rejected ones")
+    prune.add_argument("--dry-run", action="store_true", help="list, remove nothing")
+    prune.set_defaults(func=_prune)
+
+
+def _use(args: argparse.Namespace) -> int:
+    s = session(args)
+    written = ops.use_take(s, args.slot, args.take, args.output)
+    say(f"slot {args.slot}: {ops.normalise_key(args.take)} is active")
+    print(written)
+    return 0
+
+
+def _status(args: argparse.Namespace) -> int:
+    s = session(args)
+    status = args.status
+    if status == "locked" and args.unlock:
+        status = "approved"
+    written = ops.set_status(s, args.slot, args.take, status, args.note,
+                             unlock=bool(getattr(args, "unlock", False)))
+    say(f"slot {args.slot} take {ops.normalise_key(args.take)}: {status}")
+    print(written)
+    return 0
+
+
+def _revert(args: argparse.Namespace) -> int:
+    s = session(args)
+    written = ops.revert(s, args.slot, args.output)
+    say(f"slot {args.slot}: back to its placeholder (takes kept in {s.store.path})")
+    print(written)
+    return 0
+
+
+def _prune(args: argparse.Namespace) -> int:
+    s = session(args)
+    removed = ops.prune(s, args.keep, dry_run=args.dry_run)
+    for p in removed:
+        verb = "would remove" if args.dry_run else "removed"
+        say(f"{verb} slot {p.slot_id} take {p.key}"
+            + (" and its media" if p.deleted else "") + (f" ({p.media})" if p.media else ""))
+    say(f"{len(removed)} take(s) {'to prune' if args.dry_run else 'pruned'}")
+    print(s.store.path)
+    return 0

@@ -1,0 +1,79 @@
+"""``pickup takes``: every slot of a timeline with its takes, status, cost and the active one.
+
+Works on any timeline Pickup reads, including one the editor re-exported: slots are
+found again by what Pickup wrote (see :mod:`pickup.takes.reassociate`); slots of the
+take store that are not in the timeline are reported on stderr, never guessed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+from typing import Any
+
+from pickup.cli.common import add_timeline_args, emit_json, say
+from pickup.config import load_config
+from pickup.takes.ops import Session, open_session
+
+__all__ = ["add_session_args", "register", "run", "session"]
+
+
+def add_session_args(parser: argparse.ArgumentParser) -> None:
+    add_timeline_args(parser)
+    parser.add_argument("--project", type=Path, default=None,
+                        help="project folder holding takes.otio (default: found from the "
+                        "timeline's name or its Pickup media)")
+
+
+def session(args: argparse.Namespace) -> Session:
+    """Open the timeline, its project and take store; warn about slots not found."""
+    s = open_session(args.timeline, rate=args.rate, adapter=args.adapter,
+                     project=args.project, tags=load_config().tags)
+    if s.loaded.rate_note:
+        say(f"{s.loaded.path.name}: {s.loaded.rate_note}")
+    for line in s.assoc.warnings():
+        say(f"pickup: warning: {line}")
+    return s
+
+
+def register(sub: Any) -> None:
+    parser = sub.add_parser(
+        "takes", help="list every slot's takes, their status and cost, and the active one",
+        description="List the slots of a timeline with their takes (from the timeline and "
+        "the project's take store), each take's status, provider, model, cost and media, "
+        "and which one is in the cut.  Slots the store knows but the timeline lacks "
+        "(deleted, or re-exported without Pickup's names and media) are reported on stderr.")
+    add_session_args(parser)
+    parser.add_argument("slot", nargs="?", default=None, help="only this slot")
+    parser.add_argument("--json", action="store_true", help="print JSON")
+    parser.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    s = session(args)
+    slots = [s.assoc.get(args.slot)] if args.slot else list(s.assoc.slots)
+    if args.json:
+        emit_json({"slots": [f.takes.to_json() | {"id": f.slot_id} for f in slots]})
+        return 0
+    from rich.console import Console
+    from rich.table import Table
+
+    console = Console(highlight=False, width=None if sys.stdout.isatty() else 140)
+    table = Table(title=f"{s.loaded.path.name}: takes (store {s.store.path})",
+                  title_justify="left")
+    for column in ("slot", "record in", "take", "", "status", "provider", "model", "USD",
+                   "media"):
+        table.add_column(column, overflow="fold")
+    for f in slots:
+        record_in = f.record_in(s.loaded.start_frame)
+        if not f.takes.takes:
+            table.add_row(f.slot_id, record_in, "-", "", "not filled", "", "", "", "")
+        for n, take in enumerate(f.takes.takes):
+            table.add_row(f.slot_id if n == 0 else "", record_in if n == 0 else "", take.key,
+                          "active" if take.key == f.active else "",
+                          take.status + (" (stale)" if take.stale else ""), take.provider,
+                          take.model or "", f"{take.cost:.2f}" if take.cost is not None else "",
+                          Path(take.media).name)
+    console.print(table)
+    return 0
