@@ -42,6 +42,7 @@ from pickup.engine import (
 )
 from pickup.engine.journal import DONE, JobRow, Journal
 from pickup.errors import MediaError, PickupError
+from pickup.media.conform import profile_for_format
 from pickup.project import Project
 from pickup.providers.base import ShotRequest
 from pickup.timeline import (
@@ -54,6 +55,7 @@ from pickup.timeline import (
     place_all,
     read_timeline,
 )
+from pickup.timeline.size import DEFAULT_SIZE, sequence_size
 from pickup.timeline.writeback import default_output, write_back
 
 __all__ = [
@@ -89,10 +91,6 @@ __all__ = [
     "thumbnail",
 ]
 
-#: output codec per input format (what each editor's app takes natively)
-_PROFILE_BY_FORMAT = {"otio": "prores_hq", "otioz": "prores_hq", "fcp7xml": "prores_hq",
-                      "fcpxml": "prores_hq", "aaf": "dnxhr_hq", "edl": "dnxhr_hq"}
-_DEFAULT_SIZE = (1920, 1080)
 PANEL_STATE = "panel.json"
 
 
@@ -183,31 +181,6 @@ class Session:
 
 
 # ------------------------------------------------------------------------------- load
-def _walk(data: Any, depth: int = 0) -> Any:
-    if depth > 8:
-        return
-    if hasattr(data, "items"):
-        yield data
-        for value in data.values():
-            yield from _walk(value, depth + 1)
-    elif isinstance(data, (list, tuple)) or type(data).__name__ == "AnyVector":
-        for value in data:
-            yield from _walk(value, depth + 1)
-
-
-def _sequence_size(loaded: LoadedTimeline) -> tuple[tuple[int, int], str]:
-    for table in _walk(loaded.timeline.metadata):
-        keys = {str(k).lower(): k for k in table}
-        if "width" in keys and "height" in keys:
-            try:
-                w, h = int(table[keys["width"]]), int(table[keys["height"]])
-            except (TypeError, ValueError):
-                continue
-            if 16 <= w <= 8192 and 16 <= h <= 8192:
-                return (w, h), "timeline metadata"
-    return _DEFAULT_SIZE, "default"
-
-
 def _item_kind(item: otio.core.Item) -> str:
     if isinstance(item, otio.schema.Gap):
         return "gap"
@@ -297,9 +270,9 @@ def read_session(path: Path | str, *, rate: float | None = None,
     """Read ``path`` and lay out its tracks (enough to draw it); no slots yet."""
     loaded = read_timeline(path, rate=rate)
     tracks, duration = _track_views(loaded.timeline, loaded.rate)
-    seq_size, note = (size, "--size") if size else _sequence_size(loaded)
+    seq_size, note = (size, "--size") if size else sequence_size(loaded)
     return Session(loaded=loaded, slots=[], tracks=tracks, size=seq_size, size_note=note,
-                   profile=profile or _PROFILE_BY_FORMAT.get(loaded.format.name, "prores_hq"),
+                   profile=profile or profile_for_format(loaded.format.name),
                    project=Project.for_timeline(loaded.path, project), duration=duration)
 
 
@@ -356,7 +329,7 @@ class TakeAsk:
     handles: int = 0
     use_first: bool = True
     use_last: bool = True
-    size: tuple[int, int] = _DEFAULT_SIZE
+    size: tuple[int, int] = DEFAULT_SIZE
     profile: str = "prores_hq"
     start_frame: int = 0
     provider_options: tuple[tuple[str, Any], ...] = ()

@@ -4,34 +4,81 @@ from __future__ import annotations
 
 import argparse
 import json
+import re
 import sys
+from fractions import Fraction
 from pathlib import Path
 from typing import Any
 
 from pickup.errors import InputError
 from pickup.timeline import LoadedTimeline, read_timeline
 
-__all__ = ["add_timeline_args", "emit_json", "load", "parse_rate", "say"]
+__all__ = ["add_timeline_args", "emit_json", "load", "nonneg_int", "parse_exact_rate",
+           "parse_money", "parse_rate", "parse_size", "positive_int", "require_slot", "say"]
+
+
+_NTSC = {"23.976": Fraction(24000, 1001), "23.98": Fraction(24000, 1001),
+         "29.97": Fraction(30000, 1001), "47.952": Fraction(48000, 1001),
+         "59.94": Fraction(60000, 1001), "119.88": Fraction(120000, 1001)}
+
+
+def parse_exact_rate(text: str) -> Fraction:
+    """``24``, ``25``, ``23.976`` (= 24000/1001), ``29.97`` or ``30000/1001``, exactly."""
+    text = text.strip()
+    try:
+        rate = _NTSC.get(text) or Fraction(text)
+    except (ValueError, ZeroDivisionError):
+        raise argparse.ArgumentTypeError(f"not a frame rate: {text!r} (try 24, 23.976, "
+                                         "25, 29.97 or 30000/1001)") from None
+    if not 1 <= rate <= 240:
+        raise argparse.ArgumentTypeError(f"frame rate out of range (1-240): {text!r}")
+    return rate
 
 
 def parse_rate(text: str) -> float:
-    """``24``, ``23.976``, ``24000/1001`` or ``29.97`` as a frame rate."""
+    """A frame rate as OTIO takes it (float; NTSC rates exact to OTIO's precision)."""
+    return float(parse_exact_rate(text))
+
+
+def parse_size(text: str) -> tuple[int, int]:
+    """``1920x1080`` as (width, height), each 16 to 8192."""
+    match = re.fullmatch(r"\s*(\d+)\s*[xX×*:]\s*(\d+)\s*", text)
+    if not match:
+        raise argparse.ArgumentTypeError(f"not a size: {text!r} (write it as 1920x1080)")
+    w, h = int(match.group(1)), int(match.group(2))
+    if not (16 <= w <= 8192 and 16 <= h <= 8192):
+        raise argparse.ArgumentTypeError(f"size out of range (16-8192): {text!r}")
+    return w, h
+
+
+def _whole(text: str, minimum: int) -> int:
     try:
-        if "/" in text:
-            num, den = text.split("/", 1)
-            value = float(num) / float(den)
-        else:
-            value = float(text)
-            if abs(value - 23.976) < 0.001:
-                value = 24000 / 1001
-            elif abs(value - 29.97) < 0.001:
-                value = 30000 / 1001
-            elif abs(value - 59.94) < 0.001:
-                value = 60000 / 1001
-    except (ValueError, ZeroDivisionError):
-        raise argparse.ArgumentTypeError(f"not a frame rate: {text!r}") from None
-    if not 1 <= value <= 240:
-        raise argparse.ArgumentTypeError(f"frame rate out of range: {text!r}")
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
+    if value < minimum:
+        raise argparse.ArgumentTypeError(f"must be {minimum} or more, not {value}")
+    return value
+
+
+def positive_int(text: str) -> int:
+    """A whole number of 1 or more (takes, frames, concurrency)."""
+    return _whole(text, 1)
+
+
+def nonneg_int(text: str) -> int:
+    """A whole number of 0 or more (handles)."""
+    return _whole(text, 0)
+
+
+def parse_money(text: str) -> float:
+    """An amount in USD: ``5``, ``2.50`` or ``$2.50``; not negative."""
+    try:
+        value = float(text.strip().lstrip("$"))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not an amount in USD: {text!r}") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"cannot be negative: {text!r}")
     return value
 
 

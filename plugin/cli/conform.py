@@ -9,56 +9,16 @@ from fractions import Fraction
 from pathlib import Path
 from typing import Any
 
-from pickup.cli.common import say
+from pickup.cli.common import (
+    nonneg_int,
+    parse_exact_rate,
+    parse_size,
+    positive_int,
+    say,
+)
 from pickup.errors import InputError
 
-__all__ = ["parse_exact_rate", "parse_size", "register", "run"]
-
-_NTSC = {"23.976": Fraction(24000, 1001), "23.98": Fraction(24000, 1001),
-         "29.97": Fraction(30000, 1001), "47.952": Fraction(48000, 1001),
-         "59.94": Fraction(60000, 1001), "119.88": Fraction(120000, 1001)}
-
-
-def parse_exact_rate(text: str) -> Fraction:
-    """``24``, ``25``, ``23.976`` (= 24000/1001), ``29.97`` or ``30000/1001``, exactly."""
-    text = text.strip()
-    try:
-        rate = _NTSC.get(text) or Fraction(text)
-    except (ValueError, ZeroDivisionError):
-        raise argparse.ArgumentTypeError(f"not a frame rate: {text!r} (try 24, 23.976, "
-                                         "25, 29.97 or 30000/1001)") from None
-    if not 1 <= rate <= 240:
-        raise argparse.ArgumentTypeError(f"frame rate out of range (1-240): {text!r}")
-    return rate
-
-
-def parse_size(text: str) -> tuple[int, int]:
-    """``1920x1080`` as (width, height)."""
-    match = re.fullmatch(r"\s*(\d+)\s*[xX*:]\s*(\d+)\s*", text)
-    if not match:
-        raise argparse.ArgumentTypeError(f"not a size: {text!r} (write it as 1920x1080)")
-    return int(match.group(1)), int(match.group(2))
-
-
-def _frames(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not a whole number of frames: {text!r}") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"frames must be 1 or more, not {value}")
-    return value
-
-
-def _handles(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not a whole number of frames: {text!r}") from None
-    if value < 0:
-        raise argparse.ArgumentTypeError(f"handles cannot be negative ({value})")
-    return value
-
+__all__ = ["register", "run"]
 
 def register(sub: Any) -> None:
     from pickup.media.conform import FITS, LONGER, PROFILES, SHORTER
@@ -71,7 +31,7 @@ def register(sub: Any) -> None:
     parser.add_argument("src", type=Path, help="media file to conform")
     parser.add_argument("-o", "--output", type=Path, required=True,
                         help="file to write (the profile's suffix is added if it has none)")
-    parser.add_argument("--frames", type=_frames, required=True,
+    parser.add_argument("--frames", type=positive_int, required=True,
                         help="slot duration in frames, without handles")
     parser.add_argument("--rate", type=parse_exact_rate, required=True,
                         help="sequence rate: 24, 23.976, 25, 29.97, 30000/1001 ...")
@@ -82,7 +42,7 @@ def register(sub: Any) -> None:
                         "default prores_hq")
     parser.add_argument("--fit", choices=FITS, default="fit",
                         help="fit (letter/pillarbox, default), fill (crop) or stretch")
-    parser.add_argument("--handles", type=_handles, default=0,
+    parser.add_argument("--handles", type=nonneg_int, default=0,
                         help="extra frames at head and tail")
     parser.add_argument("--longer", choices=LONGER, default="trim",
                         help="a longer source: trim from the start (default) or take its centre")

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-import re
 import signal
 import sys
 import tempfile
@@ -21,7 +20,16 @@ from fractions import Fraction
 from pathlib import Path
 from typing import Any
 
-from pickup.cli.common import add_timeline_args, emit_json, load, say
+from pickup.cli.common import (
+    add_timeline_args,
+    emit_json,
+    load,
+    nonneg_int,
+    parse_money,
+    parse_size,
+    positive_int,
+    say,
+)
 from pickup.cli.place import add_output_args, output_path
 from pickup.config import load_config
 from pickup.engine import (
@@ -36,6 +44,7 @@ from pickup.engine import (
 )
 from pickup.engine.journal import DONE
 from pickup.errors import BudgetError, InputError, WriteError
+from pickup.media.conform import profile_for_format
 from pickup.media.probe import probe
 from pickup.project import Project
 from pickup.providers.base import Provider, ShotRequest
@@ -49,15 +58,10 @@ from pickup.timeline import (
     place_all,
     read_timeline,
 )
+from pickup.timeline.size import sequence_size
 from pickup.timeline.writeback import write_back
 
-__all__ = ["PROFILE_BY_FORMAT", "Reporter", "register", "run", "sequence_size"]
-
-#: output profile when ``--profile`` is not given: what each editor's app takes natively.
-PROFILE_BY_FORMAT: dict[str, str] = {"otio": "prores_hq", "otioz": "prores_hq",
-                                     "fcp7xml": "prores_hq", "fcpxml": "prores_hq",
-                                     "aaf": "dnxhr_hq", "edl": "dnxhr_hq"}
-DEFAULT_SIZE = (1920, 1080)
+__all__ = ["Reporter", "register", "run"]
 
 
 def register(sub: Any) -> None:
@@ -72,24 +76,24 @@ def register(sub: Any) -> None:
     parser.add_argument("--provider", default="previz",
                         help="generation provider (default previz; `pickup providers`)")
     parser.add_argument("--model", default=None, help="provider model")
-    parser.add_argument("--takes", type=_positive, default=1, help="takes per slot (1)")
+    parser.add_argument("--takes", type=positive_int, default=1, help="takes per slot (1)")
     parser.add_argument("--slots", default=None, metavar="ID,...",
                         help="only these slots (ids as `pickup scan` lists them)")
     parser.add_argument("--all-gaps", action="store_true",
                         help="also fill unmarked gaps where no video track shows picture")
-    parser.add_argument("--budget", type=_money, default=None, metavar="USD",
+    parser.add_argument("--budget", type=parse_money, default=None, metavar="USD",
                         help="refuse to start if the estimated cost passes USD")
     parser.add_argument("--dry-run", action="store_true",
                         help="print the plan and its estimated cost; submit nothing")
-    parser.add_argument("--concurrency", type=_positive, default=None,
+    parser.add_argument("--concurrency", type=positive_int, default=None,
                         help="jobs in flight at once (default 4; 1 for local providers)")
     parser.add_argument("--profile", choices=("prores_hq", "dnxhr_hq", "h264"), default=None,
                         help="output codec (default: ProRes HQ for OTIO/FCP XML, DNxHR HQ "
                         "for AAF/EDL)")
-    parser.add_argument("--size", type=_size, default=None, metavar="WxH",
+    parser.add_argument("--size", type=parse_size, default=None, metavar="WxH",
                         help="sequence size when the timeline does not say (default "
                         "1920x1080)")
-    parser.add_argument("--handles", type=_nonneg, default=0,
+    parser.add_argument("--handles", type=nonneg_int, default=0,
                         help="extra frames generated at each end of a take (0)")
     parser.add_argument("--seed", type=int, default=None,
                         help="seed of take 1 (take n uses seed+n-1)")
@@ -105,77 +109,6 @@ def register(sub: Any) -> None:
                         help="write a contact sheet of the filled slots")
     add_output_args(parser)
     parser.set_defaults(func=run)
-
-
-# -- argument types ------------------------------------------------------------------
-def _positive(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"must be 1 or more: {text!r}")
-    return value
-
-
-def _nonneg(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
-    if value < 0:
-        raise argparse.ArgumentTypeError(f"cannot be negative: {text!r}")
-    return value
-
-
-def _money(text: str) -> float:
-    try:
-        value = float(text.lstrip("$"))
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not an amount in USD: {text!r}") from None
-    if value < 0:
-        raise argparse.ArgumentTypeError(f"cannot be negative: {text!r}")
-    return value
-
-
-def _size(text: str) -> tuple[int, int]:
-    match = re.fullmatch(r"\s*(\d+)\s*[xX×]\s*(\d+)\s*", text)
-    if not match:
-        raise argparse.ArgumentTypeError(f"not a size like 1920x1080: {text!r}")
-    w, h = int(match.group(1)), int(match.group(2))
-    if not (16 <= w <= 8192 and 16 <= h <= 8192):
-        raise argparse.ArgumentTypeError(f"size out of range (16-8192): {text!r}")
-    return w, h
-
-
-# -- sequence facts ------------------------------------------------------------------
-def _walk(data: Any, depth: int = 0) -> Iterator[dict[str, Any]]:
-    if depth > 8:
-        return
-    if hasattr(data, "items"):
-        yield data
-        for value in data.values():
-            yield from _walk(value, depth + 1)
-    elif isinstance(data, (list, tuple)) or type(data).__name__ == "AnyVector":
-        for value in data:
-            yield from _walk(value, depth + 1)
-
-
-def sequence_size(loaded: LoadedTimeline, override: tuple[int, int] | None
-                  ) -> tuple[tuple[int, int], str]:
-    """(width, height) and where it came from: ``--size``, timeline metadata, default."""
-    if override:
-        return override, "--size"
-    for table in _walk(loaded.timeline.metadata):
-        keys = {str(k).lower(): k for k in table}
-        if "width" in keys and "height" in keys:
-            try:
-                w, h = int(table[keys["width"]]), int(table[keys["height"]])
-            except (TypeError, ValueError):
-                continue
-            if 16 <= w <= 8192 and 16 <= h <= 8192:
-                return (w, h), "timeline metadata"
-    return DEFAULT_SIZE, "default (pass --size WxH)"
 
 
 def _rate(slot: Slot) -> Fraction:
@@ -370,7 +303,7 @@ def run(args: argparse.Namespace) -> int:
     loaded = load(args)
     slots = _select(args, loaded)
     size, size_note = sequence_size(loaded, args.size)
-    profile = args.profile or PROFILE_BY_FORMAT.get(loaded.format.name, "prores_hq")
+    profile = args.profile or profile_for_format(loaded.format.name)
     project = Project.for_timeline(loaded.path, args.project)
     config = load_config()
     from pickup.providers.registry import get_provider

@@ -93,6 +93,17 @@ PROFILES: dict[str, Profile] = {
 }
 
 
+#: the delivery profile each editor's app takes natively, by timeline format
+PROFILE_BY_FORMAT: dict[str, str] = {"otio": "prores_hq", "otioz": "prores_hq",
+                                     "fcp7xml": "prores_hq", "fcpxml": "prores_hq",
+                                     "aaf": "dnxhr_hq", "edl": "dnxhr_hq"}
+
+
+def profile_for_format(format_name: str) -> str:
+    """DNxHR HQ for Avid (AAF, EDL), ProRes HQ for everything else."""
+    return PROFILE_BY_FORMAT.get(format_name, "prores_hq")
+
+
 def profile_suffix(profile: str) -> str:
     """The file suffix of ``profile``: ``.mov``, ``.mxf`` or ``.mp4``."""
     return _profile(profile).suffix
