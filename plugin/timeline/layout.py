@@ -9,17 +9,17 @@ the placer.
 from __future__ import annotations
 
 import bisect
-from dataclasses import dataclass
+from typing import NamedTuple
 
 import opentimelineio as otio
 
 __all__ = ["Entry", "TrackLayout"]
 
 
-@dataclass(frozen=True)
-class Entry:
+class Entry(NamedTuple):
     """One gap, clip or nested composition: its index among the track's children, and
-    its start and duration in frames at the sequence rate."""
+    its start and duration in frames at the sequence rate.  (A NamedTuple: a big cut
+    makes tens of thousands of these.)"""
 
     index: int
     item: otio.core.Item
@@ -35,18 +35,22 @@ class TrackLayout:
     """The entries of a track (transitions skipped: they take no time in a track)."""
 
     def __init__(self, track: otio.schema.Track, rate: float) -> None:
-        self.entries: list[Entry] = []
+        entries: list[Entry] = []
+        starts: list[int] = []
         position = 0.0
         transition = otio.schema.Transition
         for index, item in enumerate(track):
             if isinstance(item, transition):
                 continue
             length = item.duration()
-            frames = length.value if length.rate == rate else length.value_rescaled_to(rate)
+            item_rate = length.rate
+            frames = length.value if item_rate == rate else length.value * rate / item_rate
             start = round(position)
-            self.entries.append(Entry(index, item, start, round(position + frames) - start))
             position += frames
-        self.starts = [e.start for e in self.entries]
+            entries.append(Entry(index, item, start, round(position) - start))
+            starts.append(start)
+        self.entries = entries
+        self.starts = starts
 
     def at(self, frame: int) -> Entry | None:
         """The entry that covers ``frame``, if any."""
