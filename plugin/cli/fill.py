@@ -59,7 +59,7 @@ from pickup.timeline import (
     read_timeline,
 )
 from pickup.timeline.size import sequence_size
-from pickup.timeline.writeback import write_back
+from pickup.timeline.writeback import choose_writer, write_back
 
 __all__ = ["Reporter", "register", "run"]
 
@@ -301,6 +301,8 @@ def _print_plan(plan: Plan, size_note: str, profile: str, as_json: bool) -> None
 def run(args: argparse.Namespace) -> int:
     dest = None if args.dry_run else output_path(args)
     loaded = load(args)
+    if dest is not None:
+        choose_writer(loaded, dest, args.to_adapter)  # refuse before spending anything
     slots = _select(args, loaded)
     size, size_note = sequence_size(loaded, args.size)
     profile = args.profile or profile_for_format(loaded.format.name)

@@ -216,7 +216,9 @@ def find_slots(timeline: otio.schema.Timeline, *, rate: float, start_frame: int 
             stack_index=trk.stack_index, track_name=trk.track.name, start=start,
             duration=duration, rate=rate, kind=kind, prompt=prompt, mark=how,
             item="gap" if entry.is_gap else "clip", item_name=entry.item.name,
-            filled=meta is not None, mark_text=mark.text if mark else None)
+            filled=meta is not None or (not entry.is_gap and slot_id_from_name(
+                entry.item.name) is not None),
+            mark_text=mark.text if mark else None)
 
     # 1. Tagged markers.
     for mark, frame, length, trk, entry in _iter_markers(tracks, timeline, rate, tags):
@@ -288,17 +290,23 @@ def find_slots(timeline: otio.schema.Timeline, *, rate: float, start_frame: int 
 
 
 def _search_order(video: list[_Track], frame: int) -> list[_Track]:
-    """Where a sequence marker looks: placeholders top-down, then gaps from V1 up."""
-    order: list[_Track] = []
-    for trk in reversed(video):
-        hit = trk.at(frame)
-        if hit is not None and not hit.is_gap and isinstance(hit.item, otio.schema.Clip) and (
-                _is_placeholder_ref(hit.item) or parse_mark(hit.item.name)):
-            order.append(trk)
-    for trk in video:
-        hit = trk.at(frame)
-        if hit is not None and hit.is_gap and trk not in order:
-            order.append(trk)
+    """Where a sequence (or track-less) marker looks, in order:
+
+    1. a clip Pickup already filled for it (it carries a slot id), top track down: the
+       mark is served, and filling it must not move the slot to the next hole;
+    2. a placeholder clip named with the tag, top track down;
+    3. a gap, V1 up (the hole in the picture);
+    4. an untagged slug, solid colour or offline clip, top track down.
+    A title or slug laid over a hole is not the slot: the hole under it is.
+    """
+    hits = [(trk, trk.at(frame)) for trk in video]
+    clips = [(trk, hit) for trk, hit in reversed(hits)
+             if hit is not None and isinstance(hit.item, otio.schema.Clip)]
+    order = [trk for trk, hit in clips if slot_id_from_name(hit.item.name)]
+    order += [trk for trk, hit in clips if parse_mark(hit.item.name) and trk not in order]
+    order += [trk for trk, hit in hits if hit is not None and hit.is_gap]
+    order += [trk for trk, hit in clips
+              if _is_placeholder_ref(hit.item) and trk not in order]
     return order
 
 

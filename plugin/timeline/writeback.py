@@ -113,9 +113,16 @@ def choose_writer(source: LoadedTimeline, dest: Path, to_adapter: str | None = N
         hint=f"keep the {source.path.suffix} suffix, write .otio, or convert with --to ADAPTER")
 
 
+#: suffixes Pickup writes back in their own format; anything else (a screenplay, a shot
+#: list, a third-party adapter's format) is written as OTIO JSON.
+_WRITABLE_SUFFIXES = (".otio", ".otioz", ".edl", ".xml", ".fcpxml", ".aaf")
+
+
 def default_output(path: Path) -> Path:
-    """``<stem>.pickup<ext>`` beside the input."""
-    return path.with_name(f"{path.stem}.pickup{path.suffix}")
+    """``<stem>.pickup<ext>`` beside the input (``<stem>.pickup.otio`` for inputs Pickup
+    reads but does not write, such as ``.fountain`` or ``.fdx``)."""
+    suffix = path.suffix if path.suffix.lower() in _WRITABLE_SUFFIXES else ".otio"
+    return path.with_name(f"{path.stem}.pickup{suffix}")
 
 
 def write_back(source: LoadedTimeline, edited: otio.schema.Timeline,

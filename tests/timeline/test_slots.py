@@ -139,3 +139,26 @@ def test_multitrack_copy_is_not_modified(tmp_path: Path) -> None:
     before = src.read_bytes()
     _slots(src, all_gaps=True)
     assert src.read_bytes() == before
+
+
+def test_sequence_marker_prefers_the_hole_under_a_title_and_stays_put_once_filled(
+        tmp_path: Path) -> None:
+    """premiere_example.xml has a slug title on V3 over a hole on V1 at frame 120: the
+    sequence marker's slot is the V1 hole, and after filling it the same marker still
+    names the filled clip (no new slot appears in the next hole up)."""
+    from fractions import Fraction
+
+    from pickup.timeline import PlacedMedia, Placement, place_all
+
+    text = (FIXTURES / "premiere_example.xml").read_text()
+    idx = text.rindex("<marker>")
+    marker = ("<marker><comment>GEN establishing: a harbour at dawn</comment>"
+              "<name>Marker 9</name><in>120</in><out>-1</out></marker>")
+    path = tmp_path / "marked.xml"
+    path.write_text(text[:idx] + marker + text[idx:])
+    loaded, slots = _slots(path)
+    assert [(s.track, s.item, s.start) for s in slots] == [("V1", "gap", 0)]
+    media = PlacedMedia(path=tmp_path / "t.mov", frames=slots[0].duration, rate=Fraction(30))
+    filled = place_all(loaded.timeline, [Placement(slot=slots[0], media=media)])
+    again = find_slots(filled, rate=loaded.rate, start_frame=loaded.start_frame)
+    assert [(s.id, s.filled) for s in again] == [(slots[0].id, True)]
