@@ -105,7 +105,7 @@ def test_unknown_slot_and_provider_are_bad_input(cut: Path, fake_env: dict[str, 
     assert unknown.returncode == 2 and "unknown provider 'nope'" in unknown.stderr
 
 
-@pytest.mark.parametrize("point", ["submit-returned:1", "submitted:2",
+@pytest.mark.parametrize("point", ["planned:2", "submitting:1", "submit-returned:1", "submitted:2",
                                    "running:1", "fetched:2", "conformed:1"])
 def test_crash_and_resume_never_submits_twice(cut: Path, fake_env: dict[str, str],
                                               point: str) -> None:
