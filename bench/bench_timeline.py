@@ -63,11 +63,12 @@ src, out, media = sys.argv[1], sys.argv[2], sys.argv[3]
 read_timeline(src)
 t, c = time.perf_counter(), time.process_time()
 loaded = read_timeline(src)
-slots = find_slots(loaded.timeline, rate=loaded.rate)
+layouts = {}
+slots = find_slots(loaded.timeline, rate=loaded.rate, layouts=layouts)
 assert len(slots) == int(sys.argv[4]), len(slots)
 placed = PlacedMedia(path=Path(media), frames=48, rate=Fraction(24), width=1920, height=1080)
 placements = [Placement(slot=s, media=placed) for s in slots]
-edited = place_all(loaded.timeline, placements, in_place=True)
+edited = place_all(loaded.timeline, placements, in_place=True, layouts=layouts)
 write_back(loaded, edited, placements, Path(out))
 print(time.perf_counter() - t, time.process_time() - c,
       resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)

@@ -205,11 +205,14 @@ def _pickup_meta(p: Placement, previous: dict[str, Any]) -> dict[str, Any]:
 
 
 def place_all(timeline: otio.schema.Timeline, placements: Sequence[Placement], *,
-              in_place: bool = False) -> otio.schema.Timeline:
+              in_place: bool = False,
+              layouts: Mapping[int, TrackLayout] | None = None) -> otio.schema.Timeline:
     """A copy of ``timeline`` with every placement made; the input is not changed.
 
     ``in_place`` edits ``timeline`` itself instead (for callers that own it and do not
     need the original: copying a 10,000-clip timeline costs more than reading it).
+    ``layouts`` are the track layouts :func:`find_slots` measured on ``timeline``
+    (before any edit); positions are looked up in them, items by index in the copy.
 
     Raises :class:`SlotError` when a slot no longer is a gap or placeholder where
     the scan found it, or when media is shorter than its slot (unless ``hold``).
@@ -226,11 +229,12 @@ def place_all(timeline: otio.schema.Timeline, placements: Sequence[Placement], *
         except IndexError:
             raise SlotError("the timeline changed since it was scanned: its track is gone",
                             where=f"slot {group[0].slot.id}") from None
-        layout = TrackLayout(track, group[0].slot.rate)
+        layout = (layouts or {}).get(stack_index) or TrackLayout(track, group[0].slot.rate)
         # Later slots first, so the indices of earlier items stay valid.
         for p in sorted(group, key=lambda q: -q.slot.start):
             found = _find(layout, p.slot)
-            position, item, start, dur = found.index, found.item, found.start, found.duration
+            position, start, dur = found.index, found.start, found.duration
+            item = found.item if found.item.parent() is track else track[position]
             if isinstance(item, otio.schema.Gap):
                 pieces = _fill_gap(item, start, dur, p)
                 # Insert before deleting: the gap must stay alive while its markers are

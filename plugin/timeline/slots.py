@@ -184,15 +184,20 @@ def _iter_markers(tracks: list[_Track], timeline: otio.schema.Timeline, rate: fl
 
 def find_slots(timeline: otio.schema.Timeline, *, rate: float, start_frame: int = 0,
                all_gaps: bool = False, tags: Iterable[str] = DEFAULT_TAGS,
-               warnings: list[str] | None = None) -> list[Slot]:
+               warnings: list[str] | None = None,
+               layouts: dict[int, TrackLayout] | None = None) -> list[Slot]:
     """Every slot of ``timeline`` in record order (then track).
 
     ``start_frame`` is the sequence start timecode in frames (it is part of ids).
     Messages about marks that locate nothing are appended to ``warnings``.
+    ``layouts``, when given, receives each track's layout by stack index, so that
+    :func:`~pickup.timeline.place.place_all` need not measure the tracks again.
     """
     tags = tuple(tags)
     warn = warnings if warnings is not None else []
     tracks = _tracks(timeline, rate)
+    if layouts is not None:
+        layouts.update({t.stack_index: t.layout for t in tracks})
     video = [t for t in tracks if t.label.startswith("V")]
     found: dict[tuple[int, int], Slot] = {}
 

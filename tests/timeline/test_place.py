@@ -179,3 +179,18 @@ def test_place_on_real_otio_fixtures(name: str, tmp_path: Path,
     changed = {otio.adapters.write_to_string(track, "otio_json")}
     assert [s for s in old if s not in changed] == [s for s in new if s not in {
         otio.adapters.write_to_string(out.tracks[0], "otio_json")}]
+
+
+@pytest.mark.parametrize("in_place", [False, True])
+def test_layouts_from_the_scan_give_the_same_result(in_place: bool) -> None:
+    tl = _marked_timeline()
+    plain = place_all(tl, [Placement(slot=s, media=_media(60))
+                           for s in find_slots(tl, rate=24)])
+    layouts: dict = {}
+    slots = find_slots(tl, rate=24, layouts=layouts)
+    assert set(layouts) == {0, 1, 2}
+    reused = place_all(tl, [Placement(slot=s, media=_media(60)) for s in slots],
+                       in_place=in_place, layouts=layouts)
+    assert (reused is tl) is in_place
+    assert (otio.adapters.write_to_string(reused, "otio_json")
+            == otio.adapters.write_to_string(plain, "otio_json"))

@@ -23,8 +23,10 @@ from pathlib import Path
 from typing import Any
 
 import aaf2
+import aaf2.mxf
 import av
 import opentimelineio as otio
+from aaf2.auid import AUID
 from av.error import FFmpegError
 
 from pickup.errors import MediaError, SlotError, TimelineError
@@ -131,22 +133,147 @@ def _ffprobe_like(p: Placement, path: Path) -> dict[str, Any]:
     }
 
 
-def _link_media(f: Any, p: Placement) -> Any:
-    """A new MasterMob linked to the media file; returns its picture slot's mob."""
+def _link_media(f: Any, p: Placement) -> tuple[Any, int]:
+    """A MasterMob linked to the media file, and the slot id of its picture slot."""
     path = Path(p.media.path).resolve()
+    if path.suffix.lower() == ".mxf":
+        return _link_mxf(f, p, path)
     meta = _ffprobe_like(p, path)
     if meta["format"]["format_long_name"] != "QuickTime / MOV":
-        raise MediaError("AAF write-back links QuickTime/MP4 media only", where=str(path),
-                         hint="conform the take to .mov first")
+        raise MediaError("AAF write-back links QuickTime/MP4 or MXF media only", where=str(path),
+                         hint="conform the take to .mov or .mxf first")
     master, _source, tape = f.content.create_ama_link(str(path), meta)
     master.name = p.name
     rate = Fraction(p.media.rate)
     tc = tape.create_timecode_slot(f"{rate.numerator}/{rate.denominator}", nominal(rate),
-                                   drop_frame=rate.denominator == 1001 and nominal(rate) % 30 == 0,
-                                   length=p.media.frames)
+                                   drop_frame=_drop(rate), length=p.media.frames)
     tc.segment.start = p.media.start_frame
+    _primary_timecode(tc)
     master.comments["Pickup slot"] = p.slot.id
-    return master
+    return master, 1
+
+
+# ContainerDef_AAFKLV (pyaaf2's aaf2/model/datadefs.py): the container pyaaf2's MXF
+# linker gives every MXF essence descriptor.  Avid's dictionaries hold this AUID under
+# the name "MXF", so pyaaf2's lookup by the name "AAFKLV" fails ("No Definition: aafklv").
+_AAFKLV = AUID("4b464141-000d-4d4f-060e-2b34010101ff")
+
+
+class _Definitions:
+    """``f.dictionary`` for pyaaf2's MXF linker: finds AAFKLV by its AUID."""
+
+    def __init__(self, dictionary: Any) -> None:
+        self._dictionary = dictionary
+
+    def lookup_containerdef(self, name: Any) -> Any:
+        if isinstance(name, str) and name.lower().removeprefix("containerdef_") == "aafklv":
+            return self._dictionary.lookup_containerdef(_AAFKLV)
+        return self._dictionary.lookup_containerdef(name)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._dictionary, name)
+
+
+class _LinkTarget:
+    """The AAF file as :meth:`aaf2.mxf.MXFFile.link` sees it (only the dictionary differs)."""
+
+    def __init__(self, f: Any) -> None:
+        self._f = f
+        self.dictionary = _Definitions(f.dictionary)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._f, name)
+
+
+def _ensure_aafklv(f: Any) -> None:
+    """Register ContainerDef_AAFKLV in the copy's dictionary when it is absent."""
+    if f.dictionary["ContainerDefinitions"].get(_AAFKLV) is None:
+        f.dictionary.register_def(f.create.ContainerDef(str(_AAFKLV), "ContainerDef_AAFKLV",
+                                                        "AAF KLV (MXF) essence container"))
+
+
+def _descriptors(desc: Any) -> list[Any]:
+    """An essence descriptor and, for a MultipleDescriptor, the ones it holds."""
+    out = [desc]
+    if "FileDescriptors" in desc:
+        for sub in desc["FileDescriptors"]:
+            out += _descriptors(sub)
+    return out
+
+
+def _link_mxf(f: Any, p: Placement, path: Path) -> tuple[Any, int]:
+    """Link an MXF (OP1a as FFmpeg writes it, or OP-Atom) with pyaaf2's MXF reader.
+
+    The file's material package becomes the MasterMob and its file package the
+    SourceMob (with the file's own timecode track, which the conform writes), so
+    the mobs carry the file's UMIDs; a file linked before (the same take in two
+    slots, or a second run on the written AAF) is reused, not linked twice.
+    """
+    try:
+        mxf = aaf2.mxf.MXFFile(str(path))
+        packages = list(mxf.material_packages())
+    except Exception as exc:  # pyaaf2 raises anything on a file it cannot parse
+        raise MediaError(f"cannot be read as MXF: {type(exc).__name__}: {exc}",
+                         where=str(path), hint="conform the take again") from None
+    if len(packages) != 1 or packages[0].mob_id is None:
+        raise MediaError(f"holds {len(packages)} material packages where AAF linking "
+                         "needs one", where=str(path), hint="conform the take again")
+    mob_id = packages[0].mob_id
+    mxf.ama = True  # an AMA-style link: NetworkLocator + MediaContainerGUID
+    _ensure_aafklv(f)
+    try:
+        added = mxf.link(_LinkTarget(f))
+    except Exception as exc:  # pyaaf2 raises KeyError & co. on descriptors it cannot map
+        raise MediaError(f"cannot be linked from AAF: {type(exc).__name__}: {exc}",
+                         where=str(path), hint="conform the take again") from None
+    master = f.content.mobs.get(mob_id)
+    if not isinstance(master, aaf2.mobs.MasterMob):
+        raise MediaError("its material package did not link as a MasterMob", where=str(path))
+    picture = [s for s in master.slots if isinstance(s, aaf2.mobslots.TimelineMobSlot)
+               and str(s.media_kind).lower() == "picture"]
+    if not picture:
+        raise MediaError("holds no picture track to link", where=str(path))
+    slot = picture[0]
+    if not added:
+        return master, slot.slot_id
+    master.name = p.name
+    master.comments["Pickup slot"] = p.slot.id
+    url = path.as_uri()
+    edit_rate, length = Fraction(str(slot.edit_rate)), slot.segment.length
+    for mob in added:
+        if not isinstance(mob, aaf2.mobs.SourceMob):
+            continue
+        mob.name = f"{path.stem} <SOURCE MOB>"
+        for desc in _descriptors(mob.descriptor):
+            # FFmpeg's MXF header leaves the descriptors' length out; pyaaf2 then writes 0.
+            if not desc["Length"].value:
+                rate = Fraction(str(desc["SampleRate"].value))
+                desc["Length"].value = round(length * rate / edit_rate)
+            if "Locator" in desc:
+                # pyaaf2 writes "file://" + the raw path, twice for AMA; one escaped URL.
+                desc["Locator"].clear()
+                loc = f.create.NetworkLocator()
+                loc["URLString"].value = url
+                desc["Locator"].append(loc)
+        timecodes = [s for s in mob.slots if str(s.media_kind).lower() == "timecode"]
+        if not timecodes:  # FFmpeg always writes one; other writers may not
+            rate = exact_rate(p.media.rate)
+            timecodes = [mob.create_timecode_slot(
+                f"{rate.numerator}/{rate.denominator}", nominal(rate), drop_frame=_drop(rate),
+                length=length)]
+            timecodes[0].segment.start = p.media.start_frame
+        _primary_timecode(timecodes[0])
+    return master, slot.slot_id
+
+
+def _drop(rate: Fraction) -> bool:
+    return rate.denominator == 1001 and nominal(rate) % 30 == 0
+
+
+def _primary_timecode(slot: Any) -> None:
+    """Mark a source mob's timecode slot as its primary timecode (PhysicalTrackNumber 1),
+    as Avid does; OTIO's reader takes the media's start timecode only from such a slot."""
+    slot["PhysicalTrackNumber"].value = 1
 
 
 class AafPatcher:
@@ -204,9 +331,11 @@ class AafPatcher:
             raise changed(p, "nothing is at the slot any more", where)
         seq, index, comp, a, b = hit
         offset = a - next(s for i, _, s, _e in _spans(seq) if i == index)
-        master = _link_media(f, p)
-        clip = master.create_source_clip(slot_id=1, start=0, length=end - start,
-                                         media_kind="picture")
+        master, picture_slot = _link_media(f, p)
+        # The take starts ``handles`` frames before the slot (at the media's rate).
+        handles = round(p.media.handles * edit_rate / exact_rate(p.media.rate))
+        clip = master.create_source_clip(slot_id=picture_slot, start=handles,
+                                         length=end - start, media_kind="picture")
         if slot.item == "gap":
             if not isinstance(comp, _GAPS) or b < end:
                 raise changed(p, f"a {type(comp).__name__} now covers the gap", where)
