@@ -224,3 +224,38 @@ def aaf_walk(path: Path) -> dict[str, Any]:
                           for s in mob.slots],
             }
         return mobs
+
+
+#: The smallest 16:9 size DNxHR HQ encodes here: FFmpeg's dnxhd encoder refuses a
+#: width under 256 (64x36, 128x72, 160x90, 192x108 fail; 256x144 and 256x120 work).
+DNXHR_SIZE = (256, 144)
+
+
+@pytest.fixture(scope="session")
+def dnxhr_take(tmp_path_factory: pytest.TempPathFactory):
+    """``dnxhr_take(rate, frames, timecode, handles)``: a real take conformed by
+    :func:`pickup.media.conform.conform` to DNxHR HQ in OP1a MXF, as ``pickup fill``
+    makes for AAF and EDL (made once per argument set)."""
+    from pickup.media.conform import ConformTarget, conform
+
+    folder = tmp_path_factory.mktemp("dnxhr")
+    made: dict[tuple[Any, ...], Path] = {}
+
+    def get(rate: float | Fraction = 24, frames: int = 24, timecode: str = "01:00:00:00",
+            handles: int = 0, audio: bool = False) -> Path:
+        exact = Fraction(rate).limit_denominator(1001)
+        key = (exact, frames, timecode, handles, audio)
+        if key not in made:
+            total = frames + 2 * handles
+            src = folder / f"src_{exact.numerator}_{exact.denominator}_{total}.mov"
+            if not src.exists():
+                _make_clip(src, exact, total)
+            dest = folder / f"take_{len(made):02d}.mxf"
+            conform(src, ConformTarget(frames=frames, rate=exact, width=DNXHR_SIZE[0],
+                                       height=DNXHR_SIZE[1], profile="dnxhr_hq",
+                                       handles=handles, timecode=timecode, audio=audio,
+                                       slot_id=f"take{len(made):02d}"), dest)
+            made[key] = dest
+        return made[key]
+
+    return get

@@ -122,3 +122,34 @@ def test_multi_audio_has_no_picture_track(fixture_copy, media, capsys):
     assert main(["place", str(src), "V1-00000000", str(media(24))]) == 2
     assert "no slot" in capsys.readouterr().err
     assert [p.name for p in src.parent.iterdir()] == ["multi_audio.edl"]
+
+
+def test_cli_fill_edl_default_profile_names_the_mxf(fixture_copy, tmp_path, monkeypatch,
+                                                    capsys):
+    """``pickup fill cut.edl`` conforms to DNxHR HQ MXF by default: the EDL's
+    ``* SOURCE FILE:``/``* FROM FILE:`` and the ALE's Source File name the .mxf."""
+    from tests.patch.conftest import DNXHR_SIZE
+
+    monkeypatch.setenv("PICKUP_CONFIG", str(tmp_path / "no-config.toml"))
+    src = fixture_copy("gap_test.edl")
+    code = main(["fill", str(src), "--all-gaps", "--provider", "previz",
+                 "--size", f"{DNXHR_SIZE[0]}x{DNXHR_SIZE[1]}"])
+    captured = capsys.readouterr()
+    assert code == 0, captured.err
+    out = src.with_name("gap_test.pickup.edl")
+    assert captured.out.strip().splitlines()[-1] == str(out)
+    takes = sorted((src.parent / "gap_test.pickup" / "media").iterdir())
+    assert [t.suffix for t in takes] == [".mxf", ".mxf"]
+    text = out.read_text()
+    for key in ("* FROM FILE:", "* SOURCE FILE:"):
+        named = sorted(line.split(": ", 1)[1] for line in text.splitlines()
+                       if line.startswith(key))
+        assert named == [str(t.resolve()) for t in takes], key
+    clips = otio.adapters.read_from_file(str(src.with_name("gap_test.pickup.ale")),
+                                         adapter_name="ale")
+    assert sorted(c.media_reference.target_url for c in clips) == [
+        str(t.resolve()) for t in takes]
+    after = read_timeline(out)
+    filled = [c for c in after.timeline.find_clips() if c.name.startswith("V1-")]
+    assert sorted(c.media_reference.target_url.removeprefix("file://") for c in filled) == [
+        str(t.resolve()) for t in takes]

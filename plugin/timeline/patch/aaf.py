@@ -3,11 +3,19 @@
 The patcher copies the editor's AAF, opens the copy with pyaaf2 and, in the
 sequence's picture layer at the slot, replaces the Filler (split around the slot
 when the slot covers part of it) or the placeholder component with a SourceClip
-to a new MasterMob.  The MasterMob comes from pyaaf2's AMA link
-(:func:`aaf2.ama.create_media_link`): a SourceMob whose CDCIDescriptor points at
-the media file through a NetworkLocator, with its edit rate and length, and a
-tape SourceMob carrying the media's start timecode.  Every other mob, slot,
-component, effect, DescriptiveMarker (locator) and user comment is left as it was.
+to a MasterMob linked to the take, AMA-style:
+
+* QuickTime/MP4 (``.mov``, ``.mp4``): pyaaf2's :func:`aaf2.ama.create_media_link`
+  from an ffprobe-like description made with PyAV: a SourceMob whose CDCIDescriptor
+  points at the file through a NetworkLocator, with its edit rate and length, and a
+  tape SourceMob carrying the media's start timecode.
+* MXF (``.mxf``, DNxHR HQ OP1a as ``pickup fill`` conforms for Avid): pyaaf2's MXF
+  reader (:class:`aaf2.mxf.MXFFile`) turns the file's material package into the
+  MasterMob and its file package into the SourceMob (CDCIDescriptor, NetworkLocator,
+  the file's own timecode track), so the mobs carry the file's UMIDs.
+
+Every other mob, slot, component, effect, DescriptiveMarker (locator) and user
+comment is left as it was.
 
 Picture layers are counted the way the OTIO AAF reader makes video tracks: each
 picture TimelineMobSlot of the top-level CompositionMob in slot order, and, for a
@@ -229,7 +237,7 @@ def _link_mxf(f: Any, p: Placement, path: Path) -> tuple[Any, int]:
     master = f.content.mobs.get(mob_id)
     if not isinstance(master, aaf2.mobs.MasterMob):
         raise MediaError("its material package did not link as a MasterMob", where=str(path))
-    picture = [s for s in master.slots if isinstance(s, aaf2.mobslots.TimelineMobSlot)
+    picture = [s for s in _slots(master) if isinstance(s, aaf2.mobslots.TimelineMobSlot)
                and str(s.media_kind).lower() == "picture"]
     if not picture:
         raise MediaError("holds no picture track to link", where=str(path))
@@ -255,7 +263,7 @@ def _link_mxf(f: Any, p: Placement, path: Path) -> tuple[Any, int]:
                 loc = f.create.NetworkLocator()
                 loc["URLString"].value = url
                 desc["Locator"].append(loc)
-        timecodes = [s for s in mob.slots if str(s.media_kind).lower() == "timecode"]
+        timecodes = [s for s in _slots(mob) if str(s.media_kind).lower() == "timecode"]
         if not timecodes:  # FFmpeg always writes one; other writers may not
             rate = exact_rate(p.media.rate)
             timecodes = [mob.create_timecode_slot(
@@ -264,6 +272,10 @@ def _link_mxf(f: Any, p: Placement, path: Path) -> tuple[Any, int]:
             timecodes[0].segment.start = p.media.start_frame
         _primary_timecode(timecodes[0])
     return master, slot.slot_id
+
+
+def _slots(mob: Any) -> list[Any]:
+    return list(mob.slots)  # pyaaf2 is untyped; isinstance narrows its mobs to "object" slots
 
 
 def _drop(rate: Fraction) -> bool:
