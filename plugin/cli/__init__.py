@@ -53,9 +53,28 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _parse(parser: argparse.ArgumentParser, argv: list[str]) -> argparse.Namespace:
+    """Parse ``argv``, letting options sit between a command's positionals
+    (``pickup takes CUT --json SLOT``), which plain argparse refuses."""
+    args, extra = parser.parse_known_args(argv)
+    command = getattr(args, "command", None)
+    if not extra or command is None:
+        return parser.parse_args(argv)  # no leftovers, or argparse's own error
+    # argparse has no public way to reach the sub-parsers.
+    subparsers = next(a for a in parser._actions
+                      if isinstance(a, argparse._SubParsersAction))
+    rest = argv[argv.index(command) + 1:]
+    for key, value in vars(subparsers.choices[command].parse_intermixed_args(rest)).items():
+        setattr(args, key, value)
+    return args
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
-    args = parser.parse_args(argv)
+    try:
+        args = _parse(parser, list(sys.argv[1:] if argv is None else argv))
+    except SystemExit as exc:  # usage errors (2), --help and --version (0)
+        return exc.code if isinstance(exc.code, int) else 2
     logging.basicConfig(level=(logging.WARNING, logging.INFO, logging.DEBUG)[min(args.verbose, 2)],
                         format="pickup: %(levelname)s: %(message)s")
     logging.getLogger("opentimelineio").setLevel(logging.ERROR)

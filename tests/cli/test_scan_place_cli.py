@@ -163,3 +163,15 @@ def test_output_suffix_picks_the_writer(demo: Path, tmp_path: Path,
     assert code == 2
     assert "not the input's format" in err
     assert not (tmp_path / "filled.xml").exists()
+
+
+def test_options_may_sit_between_positionals(demo: Path, capsys: pytest.CaptureFixture[str],
+                                             tmp_path: Path) -> None:
+    media = demo.parent / "media" / "ready_made_insert.mp4"
+    out = tmp_path / "x.otio"
+    code, stdout, err = _run(capsys, "place", str(demo), "-o", str(out), "V1-01000200",
+                             str(media))
+    assert code == 0, err
+    assert Path(stdout.strip().splitlines()[-1]) == out
+    code, _, err = _run(capsys, "scan", str(demo), "--bogus")
+    assert code == 2 and "unrecognized arguments: --bogus" in err
