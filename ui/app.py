@@ -13,7 +13,6 @@ import sys
 import time
 from pathlib import Path
 
-from PySide6.QtCore import QTimer
 from PySide6.QtGui import QCloseEvent
 from PySide6.QtWidgets import QApplication, QMainWindow
 
@@ -27,6 +26,7 @@ class PanelWindow(QMainWindow):
     """The panel in a window, with a File/Edit menu; asks before closing on running jobs."""
 
     def __init__(self, **panel_options: object) -> None:
+        """``timeline=PATH`` opens it: the file is read while the window is built."""
         super().__init__()
         self.setWindowTitle("Pickup")
         self.panel = PickupPanel(self, **panel_options)  # type: ignore[arg-type]
@@ -140,11 +140,9 @@ def main(argv: list[str] | None = None) -> int:
     assert isinstance(app, QApplication)
     app.setApplicationName("Pickup")
     apply_theme(app)
-    window = PanelWindow(size=args.size, rate=args.rate)
+    window = PanelWindow(size=args.size, rate=args.rate, timeline=args.timeline)
     window.resize(*args.window)
     window.show()
-    if args.timeline:
-        QTimer.singleShot(0, lambda: window.panel.open(args.timeline))
     if args.screenshot:
         return _screenshot(app, window, args)
     return app.exec()

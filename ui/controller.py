@@ -1,15 +1,22 @@
 """The controller: runs the core off the GUI thread and turns its callbacks into Qt signals.
 
 It owns the open :class:`~pickup.ui.services.Session`, the :class:`PanelModel`, the
-job list and the worker pools.  Widgets call its methods (``open``, ``generate``,
-``cancel``, ``retry``, ``send_back``...) and listen to its signals; nothing here
-blocks the GUI thread.  Engine events arrive on worker threads and are re-emitted
-through a queued signal, so every model change happens on the GUI thread.
+job list, the worker pool and the engine host.  Widgets call its methods (``open``,
+``generate``, ``cancel``, ``retry``, ``send_back``...) and listen to its signals;
+nothing here blocks the GUI thread.
+
+Reading files runs on a QThreadPool.  Everything the engine does (plans, takes,
+resumes) runs in a separate process, the :class:`~pickup.ui.engine_host.EngineHost`,
+so its CPU work never competes with the GUI thread for the GIL.  The host's events
+arrive in batches (at most every 50 ms) through a queued signal; a batch updates each
+job it touches once, so every model change happens on the GUI thread and the GUI
+thread does a few small updates per second however many jobs run.
 """
 
 from __future__ import annotations
 
 import contextlib
+import itertools
 import threading
 import time
 from collections import deque
@@ -25,9 +32,10 @@ from PySide6.QtGui import QImage
 from pickup.engine import JobEvent, PlannedJob, TakeResult
 from pickup.errors import PickupError
 from pickup.ui import services
+from pickup.ui.engine_host import EngineHost, HostError
 from pickup.ui.model import PanelModel
 from pickup.ui.services import SendReport, Session, TakeAsk, TakeRecord
-from pickup.ui.workers import Task, forget, run
+from pickup.ui.workers import Task, run
 
 __all__ = ["Controller", "JobView", "plain_error", "to_qimage"]
 
@@ -72,7 +80,7 @@ class JobView:
     ask: TakeAsk | None = None
     planned: PlannedJob | None = None
     cancel: threading.Event = field(default_factory=threading.Event)
-    task: Task | None = None
+    task: int | None = None  # the engine host request making it
     resumed: bool = False
 
     @property
@@ -101,13 +109,16 @@ class Controller(QObject):
     sendFailed = Signal(str)
     message = Signal(str)
     thumbnailReady = Signal(str, QImage)  # key, image
-    _event = Signal(object)  # JobEvent, from worker threads
+    _batch = Signal(object)  # list of engine host messages, from its reader thread
 
     def __init__(self, parent: QObject | None = None, *, job_threads: int = 2,
                  io_threads: int = 2) -> None:
         super().__init__(parent)
-        self.jobs_pool = QThreadPool(self)
-        self.jobs_pool.setMaxThreadCount(job_threads)
+        #: takes made at once (the engine host's worker count; set before the first)
+        self.job_workers = job_threads
+        self._host: EngineHost | None = None
+        self._calls: dict[int, tuple[Callable[[Any], None], Callable[[BaseException], None]]] = {}
+        self._call_keys = itertools.count(1)
         self.io_pool = QThreadPool(self)
         self.io_pool.setMaxThreadCount(io_threads)
         self.session: Session | None = None
@@ -124,12 +135,13 @@ class Controller(QObject):
         self._waiting: dict[str, deque[TakeAsk]] = {}
         self._by_take: dict[tuple[str, int], int] = {}
         self._thumbs: set[str] = set()
-        self._event.connect(self._on_event)
+        self._batch.connect(self._on_batch)
         self._save_timer = QTimer(self)
         self._save_timer.setSingleShot(True)
         self._save_timer.setInterval(400)
         self._save_timer.timeout.connect(self.save_state)
         self.load_seconds = 0.0
+        self._closed = False
 
     # -- opening -------------------------------------------------------------------------
     def open(self, path: Path | str, *, rate: float | None = None,
@@ -145,6 +157,8 @@ class Controller(QObject):
             self._by_take.clear()
             self.sessionLoaded.emit(session)
             self.budgetChanged.emit()
+            if session.slots:  # warm the engine's process while the editor looks around
+                QTimer.singleShot(250, self, self._warm_host)
             if session.unfinished:
                 self.message.emit(f"{len(session.unfinished)} job(s) were left unfinished "
                                   "last time: Resume in the Jobs dock finishes them")
@@ -155,10 +169,15 @@ class Controller(QObject):
                     job.ended = job.started
                     self.jobAdded.emit(job)
 
-        def read(session: Session) -> None:
-            self.timelineRead.emit(session)
+        def find(session: Session) -> None:
             run(self.io_pool, services.find_session_slots, session, owner=self, on_done=done,
                 on_error=lambda exc: self.loadFailed.emit(plain_error(exc)))
+
+        def read(session: Session) -> None:
+            self.timelineRead.emit(session)
+            # Finding slots starts once the strip is drawn, so it does not compete with
+            # that first paint for the GIL.
+            QTimer.singleShot(0, self, lambda: find(session))
 
         return run(self.io_pool, services.read_session, Path(path), rate=rate, size=size,
                    profile=profile, owner=self, on_done=read,
@@ -247,8 +266,14 @@ class Controller(QObject):
             self.touch(slot_id)
             self._next_for(slot_id)
 
-        run(self.io_pool, services.plan_takes, self.session, ask, owner=self, on_done=planned,
-            on_error=failed)
+        session = self.session
+
+        def neighbours_found(frames: tuple[Path | None, Path | None]) -> None:
+            self._call("plan", session.project, ask, *frames, on_done=planned,
+                       on_error=failed)
+
+        run(self.io_pool, services.ask_neighbours, session, ask, owner=self,
+            on_done=neighbours_found, on_error=failed)
 
     def _new_job(self, slot_id: str, take: int, provider: str) -> JobView:
         job = JobView(key=self._next_key, slot_id=slot_id, take=take, provider=provider)
@@ -269,24 +294,74 @@ class Controller(QObject):
         job.state, job.progress, job.message = "queued", None, pj.action
         job.started, job.ended, job.cancel = time.monotonic(), None, threading.Event()
         self.model[pj.slot_id].running += 1
-        session, cancel = self.session, job.cancel
-        emit = self._event.emit
+        key = job.key
 
-        def work() -> tuple[TakeResult, TakeRecord | None]:
-            result = services.run_take(session, ask, pj, on_event=emit, cancel=cancel)
-            return result, services.finished_take(session, result)
+        def done(out: tuple[TakeResult, TakeRecord | None] | None) -> None:
+            if out is None:
+                self._finish(self.jobs[key], "cancelled", "cancelled before it started")
+            else:
+                self._job_done(key, *out)
 
-        job.task = run(self.jobs_pool, work,
-                       owner=self, on_done=lambda out, key=job.key: self._job_done(key, *out),
-                       on_error=lambda exc, key=job.key: self._job_crashed(key, exc))
+        job.task = self._call("take", self.session.project, ask, pj, on_done=done,
+                              on_error=lambda exc: self._job_crashed(key, exc))
         self.jobChanged.emit(job)
         return job
 
-    def _on_event(self, event: JobEvent) -> None:
+    # -- the engine host -----------------------------------------------------------------
+    @property
+    def host(self) -> EngineHost:
+        """The engine's process (started on the first request)."""
+        if self._host is None:
+            self._host = EngineHost(self._batch.emit, workers=self.job_workers)
+        return self._host
+
+    def _warm_host(self) -> None:
+        if self.model is not None and not self._closed:
+            self.host.start()
+
+    def _call(self, kind: str, *args: Any, on_done: Callable[[Any], None],
+              on_error: Callable[[BaseException], None]) -> int:
+        """Send request ``kind`` to the engine host; ``on_done(value)`` (None: cancelled
+        before it started) or ``on_error(exc)`` run on the GUI thread."""
+        key = next(self._call_keys)
+        self._calls[key] = (on_done, on_error)
+        self.host.submit(key, kind, *args)
+        return key
+
+    def _on_batch(self, messages: list[tuple[Any, ...]]) -> None:
+        """The engine host's news since the last batch: each job touched is updated once."""
+        changed: dict[int, JobView] = {}
+        for message in messages:
+            what = message[0]
+            if what == "event":
+                job = self._apply(message[1])
+                if job is not None:
+                    changed[job.key] = job
+                continue
+            for job in changed.values():
+                self.jobChanged.emit(job)
+            changed.clear()
+            if what == "lost":
+                self._host_lost(message[1])
+                continue
+            callbacks = self._calls.pop(message[1], None)
+            if callbacks is None:
+                continue
+            on_done, on_error = callbacks
+            if what == "done":
+                on_done(message[2])
+            elif what == "cancelled":
+                on_done(None)
+            else:
+                on_error(HostError(message[2]))
+        for job in changed.values():
+            self.jobChanged.emit(job)
+
+    def _apply(self, event: JobEvent) -> JobView | None:
         key = self._by_take.get((event.slot_id, event.take))
         job = self.jobs.get(key) if key is not None else None
         if job is None or job.final:
-            return
+            return None
         job.state = event.state
         if event.progress is not None:
             job.progress = event.progress
@@ -294,7 +369,14 @@ class Controller(QObject):
             job.message = event.message
         if event.job_id is not None:
             job.job_id = event.job_id
-        self.jobChanged.emit(job)
+        return job
+
+    def _host_lost(self, code: object) -> None:
+        calls, self._calls = self._calls, {}
+        error = HostError(f"the engine process stopped (exit code {code}); finished takes "
+                          "are kept, and unfinished ones can be resumed")
+        for _, on_error in calls.values():
+            on_error(error)
 
     def _finish(self, job: JobView, state: str, message: str = "") -> None:
         job.state, job.ended = state, time.monotonic()
@@ -338,12 +420,10 @@ class Controller(QObject):
         if job is None or job.final:
             return
         job.cancel.set()
-        if job.task is not None and not job.task.started and self.jobs_pool.tryTake(job.task):
-            forget(job.task)
-            self._finish(job, "cancelled", "cancelled before it started")
-        else:
-            job.message = "cancelling…"
-            self.jobChanged.emit(job)
+        if job.task is not None and self._host is not None:
+            self._host.cancel(job.task)
+        job.message = "cancelling…"
+        self.jobChanged.emit(job)
 
     def cancel_all(self) -> None:
         for key in list(self.jobs):
@@ -386,14 +466,9 @@ class Controller(QObject):
                 self.model[job.slot_id].running += 1
             job.resumed = False
             self.jobChanged.emit(job)
-        session, emit = self.session, self._event.emit
 
-        def work() -> list[tuple[TakeResult, TakeRecord | None]]:
-            results = services.resume_jobs(session, rows, on_event=emit, cancel=cancel)
-            return [(r, services.finished_take(session, r)) for r in results]
-
-        def done(out: list[tuple[TakeResult, TakeRecord | None]]) -> None:
-            for result, record in out:
+        def done(out: list[tuple[TakeResult, TakeRecord | None]] | None) -> None:
+            for result, record in out or ():
                 key = self._by_take.get((result.slot_id, result.take))
                 if key is not None and not self.jobs[key].final:
                     self._job_done(key, result, record)
@@ -406,7 +481,7 @@ class Controller(QObject):
                 if not job.final:
                     self._finish(job, "failed", plain_error(exc))
 
-        task = run(self.jobs_pool, work, owner=self, on_done=done, on_error=failed)
+        task = self._call("resume", self.session.project, rows, on_done=done, on_error=failed)
         for job in jobs:
             job.task = task
 
@@ -418,11 +493,22 @@ class Controller(QObject):
             return
         self._thumbs.add(key)
 
-        def work() -> QImage:
-            return to_qimage(services.thumbnail(path, index, max_w, max_h))
-
         def failed(exc: BaseException) -> None:
             self._thumbs.discard(key)
+
+        if self._host is not None and self._host.alive:
+            # The engine's process decodes it: no decoding in this process while it works.
+            def decoded(rgb: np.ndarray | None) -> None:
+                if rgb is None:
+                    self._thumbs.discard(key)
+                else:
+                    self.thumbnailReady.emit(key, to_qimage(rgb))
+
+            self._call("thumb", path, index, max_w, max_h, on_done=decoded, on_error=failed)
+            return
+
+        def work() -> QImage:
+            return to_qimage(services.thumbnail(path, index, max_w, max_h))
 
         run(self.io_pool, work, owner=self, on_done=lambda img: self.thumbnailReady.emit(key, img),
             on_error=failed)
@@ -480,13 +566,13 @@ class Controller(QObject):
         Cancelled jobs are marked cancelled in the journal (or, when their download
         was already there, left resumable), so the next open resumes cleanly.
         """
+        self._closed = True
         self.cancel_all()
         self._save_timer.stop()
         if self.session is not None and self.model is not None:
             with contextlib.suppress(PickupError, OSError):
                 services.save_panel_state(self.session.project, self.model.to_json())
-        self.jobs_pool.clear()
-        ok = self.jobs_pool.waitForDone(wait_ms)
+        ok = self._host.close(wait_ms / 1000) if self._host is not None else True
         return self.io_pool.waitForDone(max(1000, wait_ms // 3)) and ok
 
 

@@ -145,10 +145,12 @@ class SlotInspector(QWidget):
 
     def set_providers(self, names: list[str]) -> None:
         self._loading = True
+        current = self.provider.currentText()
         self.provider.clear()
         self.provider.addItems(names)
-        if "previz" in names:
-            self.provider.setCurrentText("previz")
+        if current and self.provider.findText(current) < 0:
+            self.provider.addItem(current)
+        self.provider.setCurrentText(current or ("previz" if "previz" in names else names[0]))
         self._loading = False
 
     def show_state(self, state: SlotState | None, where: str = "") -> None:

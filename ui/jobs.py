@@ -6,17 +6,18 @@ row's tooltip.
 
 from __future__ import annotations
 
-from PySide6.QtCore import QTimer, Signal
+import functools
+
+from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtGui import QBrush, QColor, QGradient, QLinearGradient
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHBoxLayout,
     QHeaderView,
     QLabel,
-    QProgressBar,
     QPushButton,
     QTableWidget,
     QTableWidgetItem,
-    QToolButton,
     QVBoxLayout,
     QWidget,
 )
@@ -25,9 +26,27 @@ from pickup.ui.controller import JobView
 
 __all__ = ["JobsDock"]
 
-_COLUMNS = ("Slot", "Take", "Provider", "State", "Progress", "Elapsed", "", "Message")
+_COLUMNS = ("Slot", "Take", "Provider", "State", "Progress", "Elapsed", "", "", "Message")
+_PROGRESS, _ELAPSED, _CANCEL, _RETRY, _MESSAGE = 4, 5, 6, 7, 8
 _STATE_COLOURS = {"conformed": "#3d9a63", "cached": "#3d9a63", "failed": "#c9503f",
                   "refused": "#c9503f", "cancelled": "#a08a3c", "interrupted": "#a08a3c"}
+_ON, _OFF = QColor("#d6d8dc"), QColor("#4a4e55")
+
+
+@functools.lru_cache(maxsize=128)
+def _bar(value: int) -> QBrush:
+    """The progress cell's background: a bar filled to ``value``/1000 (-1: busy).  A
+    brush, painted by Qt itself: no widget per row and no Python call per paint."""
+    if value < 0:
+        return QBrush(QColor("#2c4360"))
+    grad = QLinearGradient(0, 0, 1, 0)
+    grad.setCoordinateMode(QGradient.CoordinateMode.ObjectBoundingMode)
+    edge = max(0.0, min(1.0, value / 1000))
+    grad.setColorAt(0.0, QColor("#2f7fd0"))
+    grad.setColorAt(edge, QColor("#2f7fd0"))
+    grad.setColorAt(min(1.0, edge + 1e-4), QColor("#202226"))
+    grad.setColorAt(1.0, QColor("#202226"))
+    return QBrush(grad)
 
 
 class JobsDock(QWidget):
@@ -42,6 +61,10 @@ class JobsDock(QWidget):
         super().__init__(parent)
         self.rows: dict[int, int] = {}  # job key -> row
         self.jobs: dict[int, JobView] = {}
+        self._progress: dict[int, int] = {}  # job key -> value in its progress cell
+        self._resume_shown = False
+        self._painted: dict[int, str] = {}  # job key -> state its colour was set for
+        self._buttons: dict[int, tuple[bool, bool]] = {}  # job key -> (cancel, retry) shown
         self.title = QLabel("Jobs", self)
         self.title.setObjectName("title")
         self.resume = QPushButton("Resume unfinished", self)
@@ -56,8 +79,9 @@ class JobsDock(QWidget):
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         header = self.table.horizontalHeader()
-        for col, width in enumerate((96, 40, 70, 86, 110, 56, 64)):
+        for col, width in enumerate((96, 40, 70, 86, 110, 56, 28, 28)):
             self.table.setColumnWidth(col, width)
+        self.table.cellClicked.connect(self._clicked)
         header.setSectionResizeMode(len(_COLUMNS) - 1, QHeaderView.ResizeMode.Stretch)
         top = QHBoxLayout()
         top.addWidget(self.title)
@@ -79,30 +103,35 @@ class JobsDock(QWidget):
         self.table.insertRow(row)
         self.rows[job.key] = row
         self.jobs[job.key] = job
-        for col in (0, 1, 2, 3, 5, 7):
-            self.table.setItem(row, col, QTableWidgetItem(""))
-        bar = QProgressBar(self.table)
-        bar.setRange(0, 1000)
-        bar.setTextVisible(True)
-        self.table.setCellWidget(row, 4, bar)
-        buttons = QWidget(self.table)
-        lay = QHBoxLayout(buttons)
-        lay.setContentsMargins(1, 0, 1, 0)
-        lay.setSpacing(1)
-        cancel = QToolButton(buttons)
-        cancel.setText("✕")
-        cancel.setToolTip("Cancel this job")
-        cancel.clicked.connect(lambda _=False, k=job.key: self.cancelRequested.emit(k))
-        retry = QToolButton(buttons)
-        retry.setText("↻")
-        retry.setToolTip("Retry this take (or finish it, for an interrupted job)")
-        retry.clicked.connect(lambda _=False, k=job.key: self.retryRequested.emit(k))
-        lay.addWidget(cancel)
-        lay.addWidget(retry)
-        buttons.setProperty("cancel", cancel)
-        self.table.setCellWidget(row, 6, buttons)
+        items = [QTableWidgetItem("") for _ in _COLUMNS]
+        for col, item in enumerate(items):
+            self.table.setItem(row, col, item)
+        items[_PROGRESS].setTextAlignment(Qt.AlignmentFlag.AlignCenter)
+        for col, text, tip in ((_CANCEL, "✕", "Cancel this job"),
+                               (_RETRY, "↻", "Retry this take (or finish it, for an "
+                                "interrupted job)")):
+            items[col].setText(text)
+            items[col].setToolTip(tip)
+            items[col].setTextAlignment(Qt.AlignmentFlag.AlignCenter)
         self.update_job(job)
         self.table.scrollToBottom()
+
+    def _clicked(self, row: int, col: int) -> None:
+        key = next((k for k, r in self.rows.items() if r == row), None)
+        if key is None or col not in (_CANCEL, _RETRY):
+            return
+        if self.can_cancel(key) and col == _CANCEL:
+            self.cancelRequested.emit(key)
+        elif self.can_retry(key) and col == _RETRY:
+            self.retryRequested.emit(key)
+
+    def can_cancel(self, key: int) -> bool:
+        job = self.jobs.get(key)
+        return job is not None and not job.final and job.state != "interrupted"
+
+    def can_retry(self, key: int) -> bool:
+        job = self.jobs.get(key)
+        return job is not None and job.state in ("failed", "cancelled", "interrupted")
 
     def update_job(self, job: JobView) -> None:
         row = self.rows.get(job.key)
@@ -114,39 +143,48 @@ class JobsDock(QWidget):
                   job.state)
         for col, text in enumerate(values):
             item = self.table.item(row, col)
-            if item is not None:
+            if item is not None and item.text() != text:
                 item.setText(text)
         state = self.table.item(row, 3)
-        if state is not None:
-            state.setForeground(_qcolour(_STATE_COLOURS.get(job.state, "#d6d8dc")))
-        message = self.table.item(row, 7)
-        if message is not None:
+        if state is not None and state.text() != self._painted.get(job.key):
+            self._painted[job.key] = state.text()
+            state.setForeground(QColor(_STATE_COLOURS.get(job.state, "#d6d8dc")))
+        message = self.table.item(row, _MESSAGE)
+        if message is not None and message.text() != job.message:
             message.setText(job.message)
             message.setToolTip(job.message)
-        bar = self.table.cellWidget(row, 4)
-        assert isinstance(bar, QProgressBar)
         if job.state in ("conformed", "cached"):
-            bar.setValue(1000)
+            value = 1000
         elif job.progress is not None:
-            bar.setValue(int(job.progress * 1000))
+            value = int(job.progress * 100) * 10  # whole percents: fewer repaints
         elif not job.final and job.state not in ("queued", "interrupted"):
-            bar.setRange(0, 0 if job.state in ("submitting", "submitted") else 1000)
-        if job.final or job.progress is not None:
-            bar.setRange(0, 1000)
-        buttons = self.table.cellWidget(row, 6)
-        for child in buttons.findChildren(QToolButton):
-            if child.text() == "✕":
-                child.setEnabled(not job.final and job.state != "interrupted")
-            else:
-                child.setEnabled(job.state in ("failed", "cancelled", "interrupted"))
+            value = -1
+        else:
+            value = 0
+        bar = self.table.item(row, _PROGRESS)
+        if bar is not None and self._progress.get(job.key) != value:
+            self._progress[job.key] = value
+            bar.setBackground(_bar(value))
+            bar.setText("" if value < 0 else f"{value // 10}%")
+        buttons = (self.can_cancel(job.key), self.can_retry(job.key))
+        if self._buttons.get(job.key) != buttons:
+            self._buttons[job.key] = buttons
+            for col, on in zip((_CANCEL, _RETRY), buttons, strict=True):
+                item = self.table.item(row, col)
+                if item is not None:
+                    item.setForeground(_ON if on else _OFF)
         self._elapsed(row, job)
-        self.resume.setVisible(any(j.state == "interrupted" for j in self.jobs.values()))
+        resume = any(j.state == "interrupted" for j in self.jobs.values())
+        if resume != self._resume_shown:
+            self._resume_shown = resume
+            self.resume.setVisible(resume)
 
     def _elapsed(self, row: int, job: JobView) -> None:
         seconds = int(job.elapsed)
-        item = self.table.item(row, 5)
-        if item is not None:
-            item.setText(f"{seconds // 60}:{seconds % 60:02d}")
+        item = self.table.item(row, _ELAPSED)
+        text = f"{seconds // 60}:{seconds % 60:02d}"
+        if item is not None and item.text() != text:
+            item.setText(text)
 
     def _tick(self) -> None:
         for key, job in self.jobs.items():
@@ -157,11 +195,9 @@ class JobsDock(QWidget):
         self.table.setRowCount(0)
         self.rows.clear()
         self.jobs.clear()
+        self._progress.clear()
+        self._painted.clear()
+        self._buttons.clear()
+        self._resume_shown = False
         self.resume.setVisible(False)
-
-
-def _qcolour(value: str):  # type: ignore[no-untyped-def]
-    from PySide6.QtGui import QColor
-
-    return QColor(value)
 

@@ -53,11 +53,16 @@ class PickupPanel(QWidget):
     loaded = Signal(object)  # Session
 
     def __init__(self, parent: QWidget | None = None, *, settings: QSettings | None = None,
-                 size: tuple[int, int] | None = None, rate: float | None = None) -> None:
+                 size: tuple[int, int] | None = None, rate: float | None = None,
+                 timeline: Path | str | None = None) -> None:
+        """``timeline``: open it; reading starts before the widgets are built, so the
+        file is read while the window is made."""
         super().__init__(parent)
-        self.settings = settings or panel_settings()
         self.size_override, self.rate_override = size, rate
         self.controller = Controller(self)
+        if timeline is not None:
+            self.controller.open(timeline, rate=rate, size=size)
+        self.settings = settings or panel_settings()
         self.controller.provider = str(self.settings.value("provider", "previz") or "previz")
         self.controller.confirm_budget = self._confirm_budget
         stored = self.settings.value("budget", 0) or 0
@@ -89,7 +94,7 @@ class PickupPanel(QWidget):
         self.budget.set_budget(self.controller.budget)
         self.status = QLabel("", self)
         self.status.setObjectName("muted")
-        self.inspector.set_providers(self._providers())
+        self.inspector.set_providers([self.controller.provider])
 
         top = QHBoxLayout()
         top.setContentsMargins(4, 4, 4, 0)
@@ -164,6 +169,17 @@ class PickupPanel(QWidget):
         self._cost_timer.setInterval(250)
         self._cost_timer.timeout.connect(self._estimate)
         self._shortcuts()
+        if timeline is not None:
+            self.status.setText(f"reading {Path(timeline).name}…")
+            self.file_label.setText(Path(timeline).name)
+        # Listing the installed providers scans every package's entry points: off the
+        # GUI thread.
+        from pickup.ui.services import provider_names
+        from pickup.ui.workers import run
+
+        run(self.controller.io_pool, provider_names, owner=self,
+            on_done=self.inspector.set_providers,
+            on_error=lambda exc: None)  # a broken third-party entry point: previz only
 
     # -- keyboard --------------------------------------------------------------------------
     def _shortcuts(self) -> None:
@@ -231,14 +247,6 @@ class PickupPanel(QWidget):
                             f"{self.controller.load_seconds:.2f} s")
         self.select_slot(session.slots[0].id if session.slots else None)
         self.loaded.emit(session)
-
-    def _providers(self) -> list[str]:
-        from pickup.ui.services import provider_names
-
-        try:
-            return provider_names()
-        except Exception:  # a broken third-party entry point must not stop the panel
-            return ["previz"]
 
     # -- selection -----------------------------------------------------------------------
     @property

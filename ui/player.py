@@ -1,7 +1,8 @@
 """The preview player: tail of the previous shot, the take, head of the next, in context.
 
 Frames are decoded with PyAV on a decoder thread (never on the GUI thread) into a
-small LRU; the GUI thread only shows frames that are ready.  Playback runs at the
+small LRU, already as BGRA bytes (QImage's RGB32 layout), so the GUI thread only
+wraps a ready frame in a QImage and paints it, with no per-frame conversion.  Playback runs at the
 sequence rate from a wall clock, so a slow decode drops frames instead of slowing
 time.  Keys: Space play/pause, J/K/L shuttle (press J or L again for 2x, 4x),
 Left/Right one frame, Shift+Left/Right one second, Up/Down previous/next segment,
@@ -95,12 +96,12 @@ class _Decoder(threading.Thread):
         _, seg, local = self.playlist.locate(index)
         w, h = self.playlist.size
         if seg.path is None:
-            return np.zeros((h, w, 3), dtype=np.uint8)
+            return _black(w, h)
         reader = self._readers.get(str(seg.path))
         if reader is None:
             reader = FrameReader(seg.path, (w, h))
             self._readers[str(seg.path)] = reader
-        return reader.read(local)
+        return _bgra(reader.read(local))
 
     def run(self) -> None:
         try:
@@ -126,13 +127,28 @@ class _Decoder(threading.Thread):
                         frame = self._frame(index)
                     except MediaError as exc:
                         self.errors.append(str(exc))
-                        w, h = self.playlist.size
-                        frame = np.zeros((h, w, 3), dtype=np.uint8)
+                        frame = _black(*self.playlist.size)
                     self.cache.put(index, frame)
                     self.bridge.decoded.emit(self.generation, index)
         finally:
             for reader in self._readers.values():
                 reader.close()
+
+
+def _bgra(rgb: np.ndarray) -> np.ndarray:
+    """RGB to the BGRA bytes of QImage.Format_RGB32 (exactly the decoded values), here on
+    the decoder thread so the GUI thread never converts a frame."""
+    h, w = rgb.shape[:2]
+    out = np.empty((h, w, 4), dtype=np.uint8)
+    out[..., :3] = rgb[..., ::-1]
+    out[..., 3] = 255
+    return out
+
+
+def _black(w: int, h: int) -> np.ndarray:
+    frame = np.zeros((h, w, 4), dtype=np.uint8)
+    frame[..., 3] = 255
+    return frame
 
 
 class _View(QWidget):
@@ -184,7 +200,7 @@ class PreviewPlayer(QWidget):
         self.position = 0
         self.speed = 0
         self.shown_index: int | None = None
-        self.shown_frame: np.ndarray | None = None
+        self._shown: np.ndarray | None = None  # BGRA, as decoded
         self._generation = 0
         self._decoder: _Decoder | None = None
         self._bridge = _Bridge(self)
@@ -236,7 +252,7 @@ class PreviewPlayer(QWidget):
         self.slider.blockSignals(True)
         self.slider.setRange(0, max(0, self.playlist.total - 1))
         self.slider.blockSignals(False)
-        self.shown_index = self.shown_frame = None
+        self.shown_index = self._shown = None
         first = next((self.playlist.segment_start(i) for i, s in enumerate(segments)
                       if s.role == at), 0)
         self.seek(first)
@@ -346,15 +362,21 @@ class PreviewPlayer(QWidget):
             self._decoder.want(index if frame is None else ahead, -1 if self.speed < 0 else 1)
         self.positionChanged.emit(index)
 
+    @property
+    def shown_frame(self) -> np.ndarray | None:
+        """The frame on screen as an RGB ``uint8`` array."""
+        return None if self._shown is None else self._shown[..., 2::-1]
+
     def _display(self, index: int, frame: np.ndarray) -> None:
         assert self.playlist is not None
         _, seg, _ = self.playlist.locate(index)
         h, w = frame.shape[:2]
-        self.view.image = QImage(frame.data, w, h, 3 * w, QImage.Format.Format_RGB888)
+        # The decoder made BGRA bytes, the layout of Format_RGB32: no conversion here.
+        self.view.image = QImage(frame.data, w, h, 4 * w, QImage.Format.Format_RGB32)
         self._keep = frame  # the QImage shares these pixels
         self.view.role = seg.role
         self.view.caption = f"{seg.role.upper()}  {seg.label}"
-        self.shown_index, self.shown_frame = index, frame
+        self.shown_index, self._shown = index, frame
         self.frames_shown += 1
         self.view.update()
 

@@ -70,6 +70,7 @@ __all__ = [
     "TakeAsk",
     "TakeRecord",
     "TrackView",
+    "ask_neighbours",
     "engine_available",
     "estimate_ask",
     "find_session_slots",
@@ -78,6 +79,7 @@ __all__ = [
     "load_session",
     "media_path",
     "neighbour_images",
+    "plan_for",
     "plan_takes",
     "preview_segments",
     "provider_names",
@@ -167,6 +169,9 @@ class Session:
     saved: dict[str, Any] = field(default_factory=dict)
     active_takes: dict[str, int] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)
+    #: neighbour frame PNGs already decoded: (slot id, start, end, folder) -> (prev, next)
+    neighbours: dict[tuple[str, int, int, str], tuple[Path | None, Path | None]] = field(
+        default_factory=dict)
 
     @property
     def rate(self) -> float:
@@ -192,10 +197,14 @@ def _item_kind(item: otio.core.Item) -> str:
     return "other"
 
 
+_PLACEHOLDER_REFS = (otio.schema.GeneratorReference, otio.schema.MissingReference)
+
+
 def _track_views(timeline: otio.schema.Timeline, rate: float) -> tuple[list[TrackView], int]:
     views: list[TrackView] = []
     counts = {"V": 0, "A": 0}
     end = 0
+    gap, clip, transition = otio.schema.Gap, otio.schema.Clip, otio.schema.Transition
     for stack_index, track in enumerate(timeline.tracks):
         if not isinstance(track, otio.schema.Track):
             continue
@@ -203,17 +212,35 @@ def _track_views(timeline: otio.schema.Timeline, rate: float) -> tuple[list[Trac
         letter = "V" if video else "A"
         counts[letter] += 1
         items: list[ItemView] = []
+        starts: list[int] = []
         position = 0
+        new = ItemView.__new__
         for item in track:
-            if isinstance(item, otio.schema.Transition):
+            cls = type(item)
+            if cls is transition or isinstance(item, transition):
                 continue
-            # Durations add up exactly like range_of_all_children, without its dict.
-            dur = round(item.duration().value_rescaled_to(rate))
-            items.append(ItemView(position, dur, item.name or "", _item_kind(item)))
+            # Durations add up exactly like range_of_all_children, without its dict:
+            # value * rate / its rate is value_rescaled_to(rate), without its wrapper.
+            d = item.duration()
+            d_rate = d.rate
+            dur = round(d.value if d_rate == rate else d.value * rate / d_rate)
+            if cls is gap:
+                kind = "gap"
+            elif cls is clip or isinstance(item, clip):
+                kind = ("placeholder" if isinstance(item.media_reference, _PLACEHOLDER_REFS)
+                        else "clip")
+            else:
+                kind = _item_kind(item)
+            # A frozen dataclass's __init__ sets fields one by one through
+            # object.__setattr__; 3,000 clips are built faster straight into __dict__.
+            view = new(ItemView)
+            view.__dict__.update(start=position, duration=dur, name=item.name or "", kind=kind)
+            items.append(view)
+            starts.append(position)
             position += dur
         end = max(end, position)
         views.append(TrackView(f"{letter}{counts[letter]}", track.name or "", stack_index,
-                               video, tuple(items), tuple(i.start for i in items)))
+                               video, tuple(items), tuple(starts)))
     # Video on top, V1 lowest, as editors see them.
     video_views = [v for v in views if v.video][::-1]
     return video_views + [v for v in views if not v.video], end
@@ -377,23 +404,33 @@ def _shot(ask: TakeAsk, engine: Engine, first: Path | None, last: Path | None) -
 
 def plan_takes(session: Session, ask: TakeAsk) -> Plan:
     """The engine's plan for ``ask`` (take numbers, seeds, estimated cost)."""
+    first, last = ask_neighbours(session, ask)
+    return plan_for(session.project, ask, first, last)
+
+
+def ask_neighbours(session: Session, ask: TakeAsk) -> tuple[Path | None, Path | None]:
+    """The neighbour frames ``ask`` conditions on (decoded once per slot), or Nones."""
+    if not (ask.use_first or ask.use_last):
+        return None, None
+    return neighbour_images(session, ask.slot, session.project.ensure("neighbours"))
+
+
+def plan_for(project: Project, ask: TakeAsk, first: Path | None, last: Path | None) -> Plan:
+    """:func:`plan_takes` once the neighbour frames are known (needs no timeline, so it
+    runs in the engine process)."""
     config = load_config()
-    engine = _engine(session.project, ask, config)
+    engine = _engine(project, ask, config)
     try:
-        first = last = None
-        if ask.use_first or ask.use_last:
-            folder = session.project.ensure("neighbours")
-            first, last = neighbour_images(session, ask.slot, folder)
         return engine.plan([_shot(ask, engine, first, last)])
     finally:
         engine.close()
 
 
-def run_take(session: Session, ask: TakeAsk, job: PlannedJob, *,
+def run_take(project: Project, ask: TakeAsk, job: PlannedJob, *,
              on_event: EventCallback | None, cancel: threading.Event) -> TakeResult:
     """Make one planned take with its own engine run (so it can be cancelled alone)."""
     config = load_config()
-    engine = _engine(session.project, ask, config)
+    engine = _engine(project, ask, config)
     try:
         plan = Plan(provider=engine.name, model=ask.model, jobs=(job,))
         return engine.run(plan, on_event=on_event, cancel=cancel)[0]
@@ -401,7 +438,7 @@ def run_take(session: Session, ask: TakeAsk, job: PlannedJob, *,
         engine.close()
 
 
-def resume_jobs(session: Session, rows: list[JobRow], *, on_event: EventCallback | None,
+def resume_jobs(project: Project, rows: list[JobRow], *, on_event: EventCallback | None,
                 cancel: threading.Event) -> list[TakeResult]:
     """Finish journal jobs an earlier session left unfinished."""
     results: list[TakeResult] = []
@@ -413,8 +450,7 @@ def resume_jobs(session: Session, rows: list[JobRow], *, on_event: EventCallback
 
     for name, ids in by_provider.items():
         provider = get_provider(name, **config.provider_options(name))
-        engine = Engine(session.project, provider, EngineOptions(config=config,
-                                                                 poll_interval_s=0.25))
+        engine = Engine(project, provider, EngineOptions(config=config, poll_interval_s=0.25))
         try:
             results.extend(engine.resume(on_event=on_event, cancel=cancel, job_ids=ids))
         finally:
@@ -422,11 +458,11 @@ def resume_jobs(session: Session, rows: list[JobRow], *, on_event: EventCallback
     return results
 
 
-def finished_take(session: Session, result: TakeResult) -> TakeRecord | None:
+def finished_take(project: Project, result: TakeResult) -> TakeRecord | None:
     """The gallery record of a finished take (reads its journal row)."""
     if not result.ok or result.job_id is None:
         return None
-    journal = Journal(session.project.journal_path)
+    journal = Journal(project.journal_path)
     try:
         return take_from_row(journal.get(result.job_id))
     finally:
@@ -686,7 +722,25 @@ def neighbour_images(session: Session, slot: Slot, folder: Path
                      ) -> tuple[Path | None, Path | None]:
     """PNGs of the last frame before the slot and the first frame after it (or None).
 
-    Uses ``pickup.media.neighbours.neighbour_frames`` when the core has it; until then
+    Decoded once per slot and session (the inspector and every plan share them).
+    """
+    key = (slot.id, slot.start, slot.end, str(folder))
+    with _NEIGHBOURS_LOCK:
+        found = session.neighbours.get(key)
+    if found is not None and all(p is None or p.is_file() for p in found):
+        return found
+    found = _decode_neighbours(session, slot, folder)
+    with _NEIGHBOURS_LOCK:
+        session.neighbours[key] = found
+    return found
+
+
+_NEIGHBOURS_LOCK = threading.Lock()
+
+
+def _decode_neighbours(session: Session, slot: Slot, folder: Path
+                       ) -> tuple[Path | None, Path | None]:
+    """Uses ``pickup.media.neighbours.neighbour_frames`` when the core has it; until then
     the frames are decoded here.
     """
     try:

@@ -165,7 +165,7 @@ def test_budget_question_cancel_and_retry(qtbot, example: Path, tmp_path: Path,
     assert "budget" in panel.status.text()
 
     # Said yes: both start; cancel the second before or while it runs, then retry it.
-    panel.controller.jobs_pool.setMaxThreadCount(1)
+    panel.controller.job_workers = 1  # the engine host is not started yet
     panel.controller.confirm_budget = lambda *a: True
     panel.generate(slot_id)
     qtbot.waitUntil(lambda: len(panel.controller.jobs) == 2, timeout=20000)
