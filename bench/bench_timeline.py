@@ -42,7 +42,7 @@ def build(path: Path) -> None:
 
 
 _PEER = """
-import sys, time, resource
+import sys, time
 import opentimelineio as otio
 src, out = sys.argv[1], sys.argv[2]
 otio.adapters.read_from_file(src)  # warm up plugin loading, as the other side does
@@ -50,11 +50,11 @@ t, c = time.perf_counter(), time.process_time()
 tl = otio.adapters.read_from_file(src)
 otio.adapters.write_to_file(tl, out)
 print(time.perf_counter() - t, time.process_time() - c,
-      resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
+      [int(l.split()[1]) for l in open('/proc/self/status') if l.startswith('VmHWM')][0])
 """
 
 _OURS = """
-import sys, time, resource
+import sys, time
 from fractions import Fraction
 from pathlib import Path
 from pickup.timeline import PlacedMedia, Placement, find_slots, place_all, read_timeline
@@ -71,12 +71,14 @@ placements = [Placement(slot=s, media=placed) for s in slots]
 edited = place_all(loaded.timeline, placements, in_place=True, layouts=layouts)
 write_back(loaded, edited, placements, Path(out))
 print(time.perf_counter() - t, time.process_time() - c,
-      resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
+      [int(l.split()[1]) for l in open('/proc/self/status') if l.startswith('VmHWM')][0])
 """
 
 
 def _run(code: str, *args: str) -> tuple[float, float, float]:
-    """(wall s, CPU s, peak RSS MiB) of one run in a fresh interpreter."""
+    """(wall s, CPU s, peak RSS MiB) of one run in a fresh interpreter.  Peak RSS is the
+    child's VmHWM (getrusage's ru_maxrss survives fork+exec and would report the
+    parent's size when the bench runs after others)."""
     proc = subprocess.run([sys.executable, "-c", code, *args], capture_output=True, text=True,
                           check=True)
     wall, cpu, rss_kib = proc.stdout.split()

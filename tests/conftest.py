@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable
+from fractions import Fraction
 from pathlib import Path
 
 import pytest
+from keyring.backend import KeyringBackend
 
 ROOT = Path(__file__).resolve().parents[1]
 FIXTURES = Path(os.environ.get("PICKUP_FIXTURES", ROOT.parent / "shared" / "fixtures" /
@@ -27,8 +29,9 @@ def fixtures_dir() -> Path:
     return FIXTURES
 
 
-def _make_video(path: Path, frames: int, rate: int = 24, size: tuple[int, int] = (64, 36),
-                codec: str = "mpeg4") -> Path:
+def make_video_file(path: Path, frames: int, rate: int | Fraction = 24,
+                    size: tuple[int, int] = (64, 36), codec: str = "mpeg4") -> Path:
+    """Encode a real clip of ``frames`` grey levels (frame n is level 5n mod 255)."""
     import av
     import numpy as np
 
@@ -36,6 +39,7 @@ def _make_video(path: Path, frames: int, rate: int = 24, size: tuple[int, int] =
         stream = out.add_stream(codec, rate=rate)
         stream.width, stream.height = size
         stream.pix_fmt = "yuv420p"
+        stream.codec_context.thread_count = 1  # encoder threads abort later OTIO calls
         for n in range(frames):
             img = np.full((size[1], size[0], 3), (n * 5) % 255, dtype=np.uint8)
             for packet in stream.encode(av.VideoFrame.from_ndarray(img, format="rgb24")):
@@ -55,8 +59,31 @@ def make_video(tmp_path_factory: pytest.TempPathFactory) -> Callable[..., Path]:
              suffix: str = ".mp4") -> Path:
         key = (frames, rate, size, suffix)
         if key not in cache:
-            cache[key] = _make_video(folder / f"clip_{frames}_{rate}_{size[0]}x{size[1]}{suffix}",
-                                     frames, rate, size)
+            name = f"clip_{frames}_{rate}_{size[0]}x{size[1]}{suffix}"
+            cache[key] = make_video_file(folder / name, frames, rate, size)
         return cache[key]
 
     return make
+
+
+class MemoryKeyring(KeyringBackend):
+    """An in-memory keyring backend, so tests never touch the machine's keyring."""
+
+    priority = 1  # type: ignore[assignment]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.store: dict[tuple[str, str], str] = {}
+
+    def get_password(self, service: str, username: str) -> str | None:
+        return self.store.get((service, username))
+
+    def set_password(self, service: str, username: str, password: str) -> None:
+        self.store[(service, username)] = password
+
+    def delete_password(self, service: str, username: str) -> None:
+        from keyring.errors import PasswordDeleteError
+
+        if (service, username) not in self.store:
+            raise PasswordDeleteError("no such password")
+        del self.store[(service, username)]

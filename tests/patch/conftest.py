@@ -9,14 +9,13 @@ from pathlib import Path
 from typing import Any
 
 import aaf2
-import av
-import numpy as np
 import opentimelineio as otio
 import pytest
 
 from pickup.media import probe
 from pickup.timeline import PlacedMedia, Placement, Slot, place_all, read_timeline
 from pickup.timeline.writeback import write_back
+from tests.conftest import make_video_file
 
 FIXTURES = Path(__file__).resolve().parents[2].parent / "shared" / "fixtures" / "timelines"
 if not FIXTURES.is_dir():  # the tree may sit elsewhere; the lead's layout is /work/shared
@@ -24,17 +23,7 @@ if not FIXTURES.is_dir():  # the tree may sit elsewhere; the lead's layout is /w
 
 
 def _make_clip(path: Path, rate: Fraction, frames: int) -> Path:
-    with av.open(str(path), "w") as out:
-        stream = out.add_stream("mpeg4", rate=rate)
-        stream.width, stream.height, stream.pix_fmt = 64, 36, "yuv420p"
-        stream.codec_context.thread_count = 1  # encoder threads abort later OTIO calls
-        for i in range(frames):
-            img = np.full((36, 64, 3), (i * 3) % 255, np.uint8)
-            for packet in stream.encode(av.VideoFrame.from_ndarray(img, format="rgb24")):
-                out.mux(packet)
-        for packet in stream.encode():
-            out.mux(packet)
-    return path
+    return make_video_file(path, frames, rate=rate, size=(64, 36))
 
 
 @pytest.fixture(scope="session")

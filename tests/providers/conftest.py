@@ -15,6 +15,7 @@ import pytest
 
 from pickup.providers.base import ShotRequest
 from pickup.secrets import KEY_ENV
+from tests.conftest import MemoryKeyring
 from tests.providers.fakes import (
     KEY,
     ComfyUIFake,
@@ -30,28 +31,6 @@ PROVIDERS = ("comfyui", "runway", "veo", "fal", "replicate", "luma")
 _FAKES: dict[str, type[FakeAPI]] = {"comfyui": ComfyUIFake, "runway": RunwayFake,
                                     "veo": VeoFake, "fal": FalFake, "replicate": ReplicateFake,
                                     "luma": LumaFake}
-
-
-class MemoryKeyring(keyring.backend.KeyringBackend):
-    """A keyring that lives in a dict, so tests never touch the machine's keyring."""
-
-    priority = 1  # type: ignore[assignment]
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.store: dict[tuple[str, str], str] = {}
-
-    def get_password(self, service: str, username: str) -> str | None:
-        return self.store.get((service, username))
-
-    def set_password(self, service: str, username: str, password: str) -> None:
-        self.store[(service, username)] = password
-
-    def delete_password(self, service: str, username: str) -> None:
-        try:
-            del self.store[(service, username)]
-        except KeyError:
-            raise keyring.errors.PasswordDeleteError("no such password") from None
 
 
 @pytest.fixture(autouse=True)

@@ -10,37 +10,12 @@ from pathlib import Path
 
 import keyring
 import pytest
-from keyring.backend import KeyringBackend
 from PySide6.QtCore import QSettings, Qt
 
 from pickup.timeline import find_slots, read_timeline
 from pickup.ui.panel import PickupPanel
 from pickup.ui.providers_dialog import ProvidersDialog, provider_options
-
-FIXTURES = Path(__file__).resolve().parents[3] / "shared" / "fixtures" / "timelines"
-
-
-class MemoryKeyring(KeyringBackend):
-    """An in-memory keyring backend for tests."""
-
-    priority = 1  # type: ignore[assignment]
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.store: dict[tuple[str, str], str] = {}
-
-    def get_password(self, service: str, username: str) -> str | None:
-        return self.store.get((service, username))
-
-    def set_password(self, service: str, username: str, password: str) -> None:
-        self.store[(service, username)] = password
-
-    def delete_password(self, service: str, username: str) -> None:
-        from keyring.errors import PasswordDeleteError
-
-        if (service, username) not in self.store:
-            raise PasswordDeleteError("no such password")
-        del self.store[(service, username)]
+from tests.conftest import FIXTURES, MemoryKeyring
 
 
 @pytest.fixture
