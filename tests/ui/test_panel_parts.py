@@ -135,7 +135,7 @@ def test_budget_question_cancel_and_retry(qtbot, example: Path, tmp_path: Path,
     panel.generate(slot_id)
     qtbot.waitUntil(lambda: bool(questions), timeout=20000)
     assert questions == [(6.0, 0.0, 4.0)]
-    qtbot.waitUntil(lambda: not panel.controller.busy(slot_id), timeout=5000)
+    qtbot.waitUntil(lambda: not panel.controller.busy(slot_id), timeout=20000)
     assert not panel.controller.jobs  # nothing started
     assert "budget" in panel.status.text()
 
