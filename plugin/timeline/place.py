@@ -146,8 +146,12 @@ def _fill_gap(gap: otio.schema.Gap, start: int, dur: int, p: Placement
                 clip.source_range.start_time + _rt(max(at - before, 0), rate),
                 marker.marked_range.duration)
             clip.markers.append(moved)
-    clip.metadata.update(copy.deepcopy(dict(gap.metadata)))
-    clip.metadata["pickup"] = _pickup_meta(p, dict(gap.metadata.get("pickup") or {}))
+    gap_meta = gap.metadata
+    previous: dict[str, Any] = {}
+    if len(gap_meta):  # most gaps carry none; copying an empty AnyDictionary still costs
+        clip.metadata.update(copy.deepcopy(dict(gap_meta)))
+        previous = dict(gap_meta.get("pickup") or {})
+    clip.metadata["pickup"] = _pickup_meta(p, previous)
     return pieces
 
 

@@ -126,10 +126,6 @@ def _is_placeholder_ref(clip: otio.schema.Clip) -> bool:
     return isinstance(ref, (otio.schema.GeneratorReference, otio.schema.MissingReference))
 
 
-def _clip_mark(clip: otio.core.Item, tags: Iterable[str]) -> Mark | None:
-    return parse_mark(clip.name, tags)
-
-
 def _marker_mark(marker: otio.schema.Marker, tags: Iterable[str]) -> Mark | None:
     """The first tagged text with a prompt (name, then the app's comment), else a bare tag."""
     bare = parse_mark(marker.name, tags)
@@ -262,16 +258,24 @@ def find_slots(timeline: otio.schema.Timeline, *, rate: float, start_frame: int 
             warn.append(f"mark {mark.text!r} at {tc} sits over no gap or placeholder; "
                         "put it on a gap or a placeholder clip")
 
-    # 2. Tagged placeholder clips and clips Pickup filled earlier.
+    # 2. Tagged placeholder clips and clips Pickup filled earlier.  Names are tested
+    # against the tags' first letters and for a "-" before any regex: on a big cut
+    # almost every name fails those cheap tests.
+    initials = {tag[:1].upper() for tag in tags}
     for trk in video:
         for entry in trk.entries:
             item = entry.item
             if entry.is_gap or (trk.stack_index, entry.start) in found:
                 continue
-            mark = _clip_mark(item, tags)
+            name = item.name
+            if not name:
+                continue
+            mark = (parse_mark(name, tags) if name.lstrip()[:1].upper() in initials
+                    else None)
             if mark:
                 add(trk, entry, mark, "placeholder")
-            elif isinstance(item, otio.schema.Clip) and slot_id_from_name(item.name):
+            elif "-" in name and isinstance(item, otio.schema.Clip) and slot_id_from_name(
+                    name):
                 # Clips Pickup filled carry the slot id in their name (metadata is read
                 # only for those: reading every clip's metadata is slow on big cuts).
                 meta = _pickup_meta(item) or {}
