@@ -41,14 +41,16 @@ class _Parser(argparse.ArgumentParser):
         self.exit(2, f"pickup: error: {message}\n")
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(only: str | None = None) -> argparse.ArgumentParser:
+    """The parser; with ``only`` (a command name) just that command is registered, so
+    running one command does not import every other one's dependencies."""
     parser = _Parser(prog="pickup", description="Fill the marked slots of an edit with "
                      "generated footage, conformed and written back losslessly.")
     parser.add_argument("--version", action="version", version=f"pickup {__version__}")
     parser.add_argument("-v", "--verbose", action="count", default=0,
                         help="more log output (-vv for debug)")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
-    for name in COMMANDS:
+    for name in (only,) if only in COMMANDS else COMMANDS:
         importlib.import_module(f"pickup.cli.{name}").register(sub)
     return parser
 
@@ -70,9 +72,11 @@ def _parse(parser: argparse.ArgumentParser, argv: list[str]) -> argparse.Namespa
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = build_parser()
+    words = list(sys.argv[1:] if argv is None else argv)
+    command = next((w for w in words if not w.startswith("-")), None)
+    parser = build_parser(command)
     try:
-        args = _parse(parser, list(sys.argv[1:] if argv is None else argv))
+        args = _parse(parser, words)
     except SystemExit as exc:  # usage errors (2), --help and --version (0)
         return exc.code if isinstance(exc.code, int) else 2
     logging.basicConfig(level=(logging.WARNING, logging.INFO, logging.DEBUG)[min(args.verbose, 2)],

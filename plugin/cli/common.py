@@ -8,10 +8,12 @@ import re
 import sys
 from fractions import Fraction
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pickup.errors import InputError
-from pickup.timeline import LoadedTimeline, read_timeline
+
+if TYPE_CHECKING:
+    from pickup.timeline import LoadedTimeline
 
 __all__ = ["add_timeline_args", "emit_json", "load", "nonneg_int", "parse_exact_rate",
            "parse_money", "parse_rate", "parse_size", "positive_int", "require_slot", "say"]
@@ -92,6 +94,8 @@ def add_timeline_args(parser: argparse.ArgumentParser) -> None:
 
 
 def load(args: argparse.Namespace) -> LoadedTimeline:
+    from pickup.timeline import read_timeline  # OTIO loads only for commands that read
+
     loaded = read_timeline(args.timeline, rate=args.rate, adapter=args.adapter)
     if loaded.rate_note:
         say(f"{loaded.path.name}: {loaded.rate_note}")

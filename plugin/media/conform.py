@@ -16,6 +16,8 @@ from __future__ import annotations
 import contextlib
 import logging
 import math
+import os
+import queue
 import threading
 from collections.abc import Callable, Generator, Iterator, Mapping
 from dataclasses import dataclass, field
@@ -75,6 +77,8 @@ class Profile:
     probe_profiles: tuple[str, ...]
     #: the MXF muxer accepts only broadcast rates
     rates: tuple[Fraction, ...] | None = None
+    #: the encoder's thread type (``SLICE`` for intra codecs, ``AUTO`` for x264)
+    threads: str = "SLICE"
 
 
 _BROADCAST_RATES = tuple(Fraction(r) for r in ("24000/1001", "24", "25", "30000/1001", "30",
@@ -89,7 +93,7 @@ PROFILES: dict[str, Profile] = {
                         rates=_BROADCAST_RATES),
     "h264": Profile("h264", ".mp4", "mp4", "libx264", "yuv420p",
                     {"crf": "18", "preset": "medium"}, "aac", "h264",
-                    ("High", "Main", "Constrained Baseline", "Baseline")),
+                    ("High", "Main", "Constrained Baseline", "Baseline"), threads="AUTO"),
 }
 
 
@@ -466,6 +470,7 @@ class _Writer:
     def __init__(self, tmp: Path, target: ConformTarget, prof: Profile, *,
                  template: Any | None = None) -> None:
         self.target = target
+        self.path = tmp
         self.rate = Fraction(target.rate)
         self.out_tb = 1 / self.rate
         options = {"movflags": "use_metadata_tags+write_colr"} if prof.container in (
@@ -496,7 +501,10 @@ class _Writer:
             self.video.pix_fmt = prof.pix_fmt
             self.video.time_base = self.out_tb
             ctx = self.video.codec_context
-            ctx.thread_type = "AUTO"
+            # Intra codecs (DNxHR, ProRes): slice threads, which cost less CPU and far less
+            # memory than frame threads (one whole frame in flight per thread).  libx264
+            # keeps its own frame threads: its sliced threads are slower.
+            ctx.thread_type = prof.threads
             ctx.thread_count = 0
             ctx.options = dict(prof.options)
             if target.height >= 720:
@@ -553,6 +561,45 @@ class _Writer:
             self.container.close()
 
 
+_WRITEBACK_EVERY = 16  # frames: ~14 MB of 1080p DNxHR HQ
+
+
+class _Flusher:
+    """Flushes the output to disk on its own thread while the conform goes on, so the
+    fsync that makes the finished file durable finds almost nothing left to write (on a
+    slow disk that fsync alone was ~10 % of a conform).  Best effort: errors are ignored,
+    the final fsync still decides."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.wanted = threading.Event()
+        self.done = False
+        self.thread = threading.Thread(target=self._run, name="pickup-conform-flush",
+                                       daemon=True)
+        self.thread.start()
+
+    def kick(self) -> None:
+        self.wanted.set()
+
+    def _run(self) -> None:
+        while True:
+            self.wanted.wait()
+            self.wanted.clear()
+            if self.done:
+                return
+            with contextlib.suppress(OSError):
+                fd = os.open(self.path, os.O_RDONLY)
+                try:
+                    os.fdatasync(fd)
+                finally:
+                    os.close(fd)
+
+    def stop(self) -> None:
+        self.done = True
+        self.wanted.set()
+        self.thread.join()
+
+
 def _tags(target: ConformTarget) -> dict[str, str]:
     tags = {str(k): str(v) for k, v in dict(target.metadata).items()}
     if target.timecode:
@@ -595,6 +642,7 @@ def _transcode(frames: Iterator[av.VideoFrame], first: av.VideoFrame, source: _S
     decoded = 1
     shown: av.VideoFrame | None = None  # ``current`` filtered
     writer = _Writer(tmp, target, prof)
+    encoder = _EncodeThread(writer)
     try:
         for k in range(total):
             _check(cancel, tmp)
@@ -617,22 +665,72 @@ def _transcode(frames: Iterator[av.VideoFrame], first: av.VideoFrame, source: _S
                 shown = None
             if shown is None:
                 shown = filt.run(current)
-            shown.pts = k
-            shown.time_base = writer.out_tb
-            shown.pict_type = PictureType.NONE
-            writer.encode(shown)
-            writer.audio_until(k)
+                shown.time_base = writer.out_tb
+                shown.pict_type = PictureType.NONE
+            encoder.put(shown, k)
             if progress is not None and (k % 8 == 0 or k == total - 1):
                 progress((k + 1) / total)
         if exhausted and source.frames and decoded < source.frames - 1:
             raise MediaError(f"the file is truncated: it lists {source.frames} frames but "
                              f"only {decoded} could be read", where=str(src),
                              hint="export or copy it again")
+        encoder.finish()
         writer.encode(None)
         writer.close()
     except BaseException:
+        encoder.stop()
         writer.abort()
         raise
+
+
+class _EncodeThread:
+    """Encodes and muxes on a second thread, so decoding and scaling frame k + 1 overlap
+    encoding frame k (PyAV releases the GIL inside FFmpeg).  Frames go in order; a frame
+    may be put more than once (a held frame): its pts is set just before it is sent."""
+
+    _DEPTH = 2  # frames waiting: enough to keep both sides busy, a few MB at 1080p
+
+    def __init__(self, writer: _Writer) -> None:
+        self.writer = writer
+        self.queue: queue.Queue[tuple[av.VideoFrame, int] | None] = queue.Queue(self._DEPTH)
+        self.error: BaseException | None = None
+        self.flusher = _Flusher(writer.path)
+        self.thread = threading.Thread(target=self._run, name="pickup-conform-encode",
+                                       daemon=True)
+        self.thread.start()
+
+    def _run(self) -> None:
+        try:
+            while (item := self.queue.get()) is not None:
+                frame, k = item
+                frame.pts = k
+                self.writer.encode(frame)
+                self.writer.audio_until(k)
+                if k % _WRITEBACK_EVERY == _WRITEBACK_EVERY - 1:
+                    self.flusher.kick()
+        except BaseException as exc:  # handed to the conforming thread
+            self.error = exc
+            while self.queue.get() is not None:  # keep taking, so put() never blocks
+                pass
+
+    def _raise(self) -> None:
+        if self.error is not None:
+            raise self.error
+
+    def put(self, frame: av.VideoFrame, k: int) -> None:
+        self._raise()
+        self.queue.put((frame, k))
+
+    def finish(self) -> None:
+        """Wait until every frame put is encoded; re-raise what the encoder raised."""
+        self.stop()
+        self._raise()
+
+    def stop(self) -> None:
+        if self.thread.is_alive():
+            self.queue.put(None)
+            self.thread.join()
+        self.flusher.stop()
 
 
 # --------------------------------------------------------------------------- copy path

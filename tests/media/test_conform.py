@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 import threading
 from fractions import Fraction
 from pathlib import Path
@@ -10,7 +11,7 @@ import av
 import numpy as np
 import pytest
 
-from pickup.errors import CancelledError, ConfigError, MediaError
+from pickup.errors import CancelledError, ConfigError, MediaError, WriteError
 from pickup.media.conform import ConformTarget, conform, profile_suffix
 from pickup.media.probe import probe
 from tests.media.clips import make_clip, paint_index, read_frames, read_index
@@ -331,6 +332,47 @@ def test_zero_decodable_frames(tmp_path: Path) -> None:
 
 
 # ------------------------------------------------------------------ cancel and progress
+
+
+def _conform_threads() -> list[str]:
+    return sorted(t.name for t in threading.enumerate() if t.name.startswith("pickup-conform"))
+
+
+def test_encoder_failure_surfaces_and_leaves_nothing(tmp_path: Path,
+                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    # Encoding runs on its own thread: its error must reach the caller (an OSError
+    # becomes a WriteError, as before), with nothing left at dest and no thread running.
+    conform_mod = importlib.import_module("pickup.media.conform")
+    src = make_clip(tmp_path / "s.mp4", frames=48, size=(128, 72))
+    real = conform_mod._Writer.encode
+    calls: list[int] = []
+
+    def failing(self: object, frame: av.VideoFrame | None) -> None:
+        calls.append(1)
+        if len(calls) > 10:
+            raise OSError(28, "No space left on device")
+        real(self, frame)  # type: ignore[arg-type]
+    monkeypatch.setattr(conform_mod._Writer, "encode", failing)
+    with pytest.raises(WriteError, match=r"(?i)no space left|disk"):
+        conform(src, _target(frames=48, profile="dnxhr_hq", width=1280, height=720),
+                tmp_path / "o.mxf")
+    assert not (tmp_path / "o.mxf").exists()
+    assert _leftovers(tmp_path) == []
+    assert _conform_threads() == []
+
+
+def test_held_frames_keep_their_own_timestamps(tmp_path: Path) -> None:
+    # A held (repeated) frame is queued to the encoder more than once; every output
+    # frame still gets its own pts and the picture of the frame held.
+    src = make_clip(tmp_path / "s.mp4", frames=6, rate=Fraction(6), size=(128, 72),
+                    paint=paint_index)
+    out = conform(src, _target(frames=24, profile="prores_hq"), tmp_path / "o.mov")
+    assert out.frames == 24
+    assert _indices(out.path) == [k // 4 for k in range(24)]
+    with av.open(str(out.path)) as container:
+        pts = [f.pts for f in container.decode(video=0)]
+    assert pts == sorted(set(pts)) and len(pts) == 24
+    assert _conform_threads() == []
 
 
 def test_cancel_leaves_nothing_behind(tmp_path: Path) -> None:
