@@ -740,45 +740,14 @@ _NEIGHBOURS_LOCK = threading.Lock()
 
 def _decode_neighbours(session: Session, slot: Slot, folder: Path
                        ) -> tuple[Path | None, Path | None]:
-    """Uses ``pickup.media.neighbours.neighbour_frames`` when the core has it; until then
-    the frames are decoded here.
-    """
-    try:
-        from pickup.media.neighbours import neighbour_frames  # type: ignore[import-not-found]
-    except ImportError:
-        neighbour_frames = None
-    if neighbour_frames is not None:
-        try:
-            first, last = neighbour_frames(session.loaded, slot, folder)
-            return first, last
-        except PickupError:
-            pass
-    from PIL import Image
+    """The outgoing clip's last frame and the incoming clip's first, as PNGs (None where
+    the media is offline); the core's :func:`neighbour_frames` does the work."""
+    from pickup.media.neighbours import neighbour_frames
 
-    prev, nxt = _neighbours(session, slot)
-    out: list[Path | None] = []
-    for which, found in (("prev", prev), ("next", nxt)):
-        path = None
-        if found is not None:
-            item, _ = found
-            media = media_path(item, session.loaded.path)
-            if media is not None:
-                dur = round(item.duration().value_rescaled_to(slot.rate))
-                first = _source_first_frame(item, slot.rate)
-                index = first + dur - 1 if which == "prev" else first
-                dest = folder / f"{slot.id}_{which}.png"
-                try:
-                    if not dest.is_file():
-                        reader = FrameReader(media)
-                        try:
-                            Image.fromarray(reader.read(index)).save(dest)
-                        finally:
-                            reader.close()
-                    path = dest
-                except (MediaError, OSError):
-                    path = None
-        out.append(path)
-    return out[0], out[1]
+    try:
+        return neighbour_frames(session.loaded, slot, folder)
+    except PickupError:
+        return None, None
 
 
 # -------------------------------------------------------------------------- send back

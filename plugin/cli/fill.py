@@ -117,10 +117,8 @@ def _rate(slot: Slot) -> Fraction:
 
 def _neighbours(loaded: LoadedTimeline, slot: Slot, folder: Path
                 ) -> tuple[Path | None, Path | None]:
-    try:
-        from pickup.media.neighbours import neighbour_frames
-    except ImportError:
-        return None, None
+    from pickup.media.neighbours import neighbour_frames
+
     folder.mkdir(parents=True, exist_ok=True)
     try:
         first, last = neighbour_frames(loaded, slot, folder)

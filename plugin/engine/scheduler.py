@@ -58,7 +58,6 @@ _log = logging.getLogger(__name__)
 Conformer = Callable[[Path, OutputSpec, Path, str, threading.Event], MediaInfo]
 
 _RATE_LIMIT_CODES = {"429", "rate_limited", "rate_limit", "too_many_requests"}
-_FALLBACK_SUFFIX = {"prores_hq": ".mov", "dnxhr_hq": ".mxf", "h264": ".mp4"}
 
 
 @dataclass(frozen=True)
@@ -194,10 +193,8 @@ def request_from_json(data: dict[str, Any]) -> ShotRequest:
 
 def media_suffix(profile: str) -> str:
     """The file suffix conform writes for ``profile`` (``.mov`` for ProRes)."""
-    try:
-        from pickup.media.conform import profile_suffix
-    except ImportError:
-        return _FALLBACK_SUFFIX.get(profile, ".mov")
+    from pickup.media.conform import profile_suffix
+
     return str(profile_suffix(profile))
 
 
