@@ -17,7 +17,7 @@ SLOTS = 500
 
 
 def build(path: Path) -> None:
-    """Clips of 24-72 frames; every 20th item of a track is a GEN-marked gap."""
+    """Clips of 24-72 frames; after every 16th clip of a track, a GEN-marked gap."""
     per_track = CLIPS // TRACKS
     marked_per_track = SLOTS // TRACKS + 1
     made = 0

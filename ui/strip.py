@@ -8,6 +8,7 @@ pointer, the wheel scrolls, a click selects a slot, ``F`` fits the whole sequenc
 from __future__ import annotations
 
 import bisect
+import time
 from collections.abc import Callable
 
 from PySide6.QtCore import QRectF, Qt, Signal
@@ -60,6 +61,8 @@ class TimelineStrip(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.session: Session | None = None
+        #: when the strip was first painted with the current session (perf_counter)
+        self.painted_at: float | None = None
         self.status_of: Callable[[str], str] = lambda _: "empty"
         self.selected: str | None = None
         self.scale = 1.0  # pixels per frame
@@ -80,6 +83,7 @@ class TimelineStrip(QWidget):
     # -- data ------------------------------------------------------------------------------
     def set_session(self, session: Session) -> None:
         self.session = session
+        self.painted_at = None
         rows = min(len(session.tracks), 8)
         self.setMinimumHeight(_RULER + max(2, rows) * _TRACK_H + 20)
         self.fit()
@@ -239,6 +243,8 @@ class TimelineStrip(QWidget):
                 p.drawText(rect.adjusted(3, 0, -2, 0), Qt.AlignmentFlag.AlignVCenter,
                            f"{slot.id} · {status}")
         p.end()
+        if self.painted_at is None:
+            self.painted_at = time.perf_counter()
 
     def _paint_ruler(self, p: QPainter, width: int) -> None:
         assert self.session is not None
