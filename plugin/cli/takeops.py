@@ -2,7 +2,8 @@
 
 ``use`` swaps the active take of a slot (in place, keeping a ``.bak``, or ``-o OUT``)
 changing only that clip's media; ``approve``/``reject``/``lock`` set a take's status
-(and ``--note``); ``revert`` puts the placeholder back (OTIO); ``prune`` removes takes
+(and ``--note``); ``revert`` puts the placeholder back (OTIO; a filled gap in FCP7 XML,
+EDL and AAF too); ``prune`` removes takes
 nobody uses.  The last stdout line is the file written.
 """
 
@@ -49,10 +50,15 @@ def register(sub: Any) -> None:
     revert = sub.add_parser(
         "revert", help="put a slot's placeholder back (the takes are kept)",
         description="Make the placeholder (or the gap, as an offline clip) the slot's "
-        "active reference again.  Writes OTIO: in place for an OTIO timeline, or -o OUT.otio.")
+        "active reference again; the takes stay in the take store.  OTIO: in place, or "
+        "-o OUT.otio from any format.  FCP7 XML, EDL (and its ALE) and AAF: a slot that was "
+        "a gap becomes a gap again, the file as it was before filling (in place keeping "
+        "<name>.bak, or -o OUT with the same suffix); a slot that was a placeholder clip, "
+        "and FCPXML, are refused (use -o OUT.otio).")
     add_session_args(revert)
     revert.add_argument("slot", help="slot id")
-    revert.add_argument("-o", "--output", type=Path, default=None, help="OTIO output")
+    revert.add_argument("-o", "--output", type=Path, default=None,
+                        help="write here instead of in place (same suffix, or .otio)")
     revert.set_defaults(func=_revert)
     prune = sub.add_parser(
         "prune", help="remove takes nobody uses, and their media",

@@ -353,17 +353,16 @@ def _swap_aaf(src: Path, dest: Path, old_path: Path, new_path: Path, old_name: s
 
 # -- revert ------------------------------------------------------------------------
 def revert(s: Session, slot_id: str, dest: Path | None = None) -> Path:
-    """Put the placeholder back (OTIO; the takes stay in the store)."""
+    """Put the placeholder back; returns the file written (the takes stay in the store).
+
+    OTIO (or ``-o OUT.otio``): ``PLACEHOLDER`` becomes the active reference.  FCP7 XML,
+    EDL (and its ALE) and AAF: a slot that was a gap becomes a gap again (see
+    :mod:`pickup.takes.unfill`); a slot that was a placeholder clip is refused."""
     found = s.assoc.get(slot_id)
     if found.clip is None:
         raise SlotError(f"slot {slot_id} is not filled in this timeline",
                         where=str(s.loaded.path))
     dest = Path(dest) if dest is not None else s.loaded.path
-    if not (s.is_otio or dest.suffix.lower() in (".otio", ".otioz")):
-        raise InputError(f"revert writes OTIO; {s.loaded.format.label} files are patched "
-                         "only to fill slots", where=str(s.loaded.path),
-                         hint="write OTIO with -o OUT.otio, or re-import the editor's "
-                         "original timeline")
     stored = s.stored_clip(found)
     active = found.active
     if active and take_meta(stored.media_references().get(active)).get("status") == "locked":
@@ -374,15 +373,44 @@ def revert(s: Session, slot_id: str, dest: Path | None = None) -> Path:
     for k, ref in stored.media_references().items():
         refs.setdefault(k, copy.deepcopy(ref))
     refs.setdefault(PLACEHOLDER_KEY, otio.schema.MissingReference(name="gap"))
-    clip.set_media_references(refs, PLACEHOLDER_KEY)
-    meta = clip.metadata.get("pickup")
-    if meta is not None and hasattr(meta, "get"):
-        clip.name = str(meta.get("placeholder_name") or _gen_name(meta))
+    if not (s.is_otio or dest.suffix.lower() in (".otio", ".otioz")):
+        written = _revert_file(s, found, refs[PLACEHOLDER_KEY], dest)
+    else:
+        clip.set_media_references(refs, PLACEHOLDER_KEY)
+        meta = clip.metadata.get("pickup")
+        if meta is not None and hasattr(meta, "get"):
+            clip.name = str(meta.get("placeholder_name") or _gen_name(meta))
+        written = None
     stored_refs = dict(stored.media_references())
     stored_refs.setdefault(PLACEHOLDER_KEY, copy.deepcopy(refs[PLACEHOLDER_KEY]))
     stored.set_media_references(stored_refs, PLACEHOLDER_KEY)
     s.store.save(rate=s.loaded.rate)
-    return _write_otio(s, dest)
+    return written if written is not None else _write_otio(s, dest)
+
+
+def _revert_file(s: Session, found: FoundSlot, placeholder: Any, dest: Path) -> Path:
+    """Revert in the editor's own format (the inverse of the write-back patch)."""
+    from pickup.takes import unfill
+
+    fmt, label = s.loaded.format.name, s.loaded.format.label
+    if dest.suffix.lower() != s.loaded.path.suffix.lower():
+        raise InputError(f"-o must keep the input's suffix ({s.loaded.path.suffix}) or "
+                         "be .otio", where=str(dest))
+    reverters = {"fcp7xml": unfill.unfill_fcp7xml, "edl": unfill.unfill_edl,
+                 "aaf": unfill.unfill_aaf}
+    if fmt not in reverters:
+        raise InputError(f"Pickup cannot revert slots in {label} files: filling split the "
+                         "gap and re-timed its markers, which is not undone in place",
+                         where=str(s.loaded.path),
+                         hint="write OTIO with -o OUT.otio, or re-import the editor's "
+                         "original timeline")
+    if not unfill.is_gap(placeholder):
+        raise InputError(f"slot {found.slot_id} was a placeholder clip: filling replaced its "
+                         f"{label} element, and Pickup keeps no copy of it to put back",
+                         where=str(s.loaded.path),
+                         hint="write OTIO with -o OUT.otio, or re-import the editor's "
+                         "original timeline")
+    return reverters[fmt](s.loaded, found, dest)
 
 
 def _gen_name(meta: Any) -> str:

@@ -174,10 +174,14 @@ def associate(loaded: LoadedTimeline, store: TakeStore, *,
         found.append(FoundSlot(sid, track, stack_index, start, dur, rate, how, takes, clip))
 
     # Marked slots not filled in this timeline: listed with the takes the store holds.
+    # Unmarked gaps too when the store knows them (a slot filled, then reverted).
     seen = set(hits)
+    all_gaps = any(s not in seen for s in store.clips)
     for slot in find_slots(loaded.timeline, rate=rate, start_frame=loaded.start_frame,
-                           tags=tuple(tags)):
+                           tags=tuple(tags), all_gaps=all_gaps):
         if slot.id in seen or slot.filled:
+            continue
+        if slot.mark == "unmarked" and slot.id not in store.clips:
             continue
         seen.add(slot.id)
         stored = store.get(slot.id)

@@ -1,0 +1,218 @@
+"""Revert a filled gap slot in an FCP7 XML, EDL (and its ALE) or AAF: the inverse of the
+write-back patchers for slots that were gaps.
+
+* FCP7 XML: the filled ``<clipitem>`` (with the ``<file>`` it defines) and the line break
+  and indentation the patcher put before it are cut out; every other byte stays.
+* EDL: the filled event's line and the clip comments Pickup wrote (``* FROM CLIP NAME``,
+  ``* FROM FILE``, ``* SOURCE FILE``) are removed; any other line on it (a ``* LOC`` an
+  editor added) moves to the event before, where a LOC in the gap sat before filling
+  (the patcher never moves a LOC into a new event).  Events are renumbered in record
+  order as the patcher does; the ALE loses the clip's row.
+* AAF: the SourceClip at the slot becomes a Filler of the slot's length, merged with
+  Filler neighbours (the patcher split the gap's one Filler around the slot).  The
+  take's mobs stay in the file (nothing in the sequence references them).
+
+A slot that was a placeholder clip is refused: the patchers replace the placeholder's
+element/event/component and keep no copy of it, so it cannot be put back faithfully.
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+from fractions import Fraction
+from pathlib import Path
+from typing import Any
+
+import opentimelineio as otio
+
+from pickup.atomic import atomic_path
+from pickup.errors import SlotError
+from pickup.takes.model import media_path_of
+from pickup.takes.reassociate import FoundSlot
+from pickup.timeline import LoadedTimeline
+
+__all__ = ["is_gap", "unfill_aaf", "unfill_edl", "unfill_fcp7xml"]
+
+
+def _decode(raw: bytes) -> tuple[str, str]:
+    try:
+        return raw.decode("utf-8"), "utf-8"
+    except UnicodeDecodeError:
+        return raw.decode("latin-1"), "latin-1"
+
+
+def _gone(found: FoundSlot, where: str, what: str) -> SlotError:
+    return SlotError(f"cannot find slot {found.slot_id}'s filled clip in the file: {what}",
+                     where=where, hint="the editor may have moved it; write OTIO with "
+                     "-o OUT.otio, or re-import the original timeline")
+
+
+def _names(found: FoundSlot) -> tuple[str | None, str | None]:
+    """(media file name, clip name) of the clip in the cut."""
+    assert found.clip is not None
+    path = media_path_of(found.clip.media_reference)
+    return (path.name if path is not None else None), found.clip.name or None
+
+
+def _write(dest: Path, data: bytes) -> None:
+    with atomic_path(dest, backup=dest.exists()) as tmp:
+        tmp.write_bytes(data)
+
+
+# -- FCP7 XML ----------------------------------------------------------------------
+def unfill_fcp7xml(loaded: LoadedTimeline, found: FoundSlot, dest: Path) -> Path:
+    from pickup.timeline.patch import _xmltext as X
+    from pickup.timeline.patch.fcp7xml import _spans, _top_sequence
+
+    where = str(loaded.path)
+    tree = X.parse(loaded.path)
+    seq = _top_sequence(tree, loaded.timeline.name, loaded.path)
+    tracks = seq.path("media", "video")
+    video = tracks.findall("track") if tracks is not None else []
+    number = int(found.track[1:]) if found.track[1:].isdigit() else 0
+    if not 1 <= number <= len(video):
+        raise _gone(found, where, f"the sequence has no video track {found.track}")
+    media_name, clip_name = _names(found)
+    start, end = found.start, found.start + found.duration
+    hits = [n for n, a, b in _spans(video[number - 1], where)
+            if (a, b) == (start, end) and n.tag == "clipitem"
+            and (n.child_text("name") == clip_name or any(
+                f.child_text("name") == media_name for f in n.findall("file")))]
+    if len(hits) != 1:
+        raise _gone(found, where, f"no single <clipitem> of it spans frames {start}-{end} "
+                    f"on {found.track}")
+    node = hits[0]
+    if node.findall("marker"):
+        raise SlotError(f"slot {found.slot_id}'s clip has markers, which a gap cannot hold "
+                        "in FCP7 XML", where=where, hint="write OTIO with -o OUT.otio")
+    inside = {id(n) for n in node.iter()}
+    for file_node in node.findall("file"):
+        file_id = file_node.attrs.get("id")
+        if file_id and any(n.attrs.get("id") == file_id and id(n) not in inside
+                           for n in tree.root.iter("file")):
+            raise SlotError(f"other items use the <file id={file_id!r}> defined in slot "
+                            f"{found.slot_id}'s clip", where=where,
+                            hint="write OTIO with -o OUT.otio")
+    # The patcher wrote newline + indentation + the clipitem: cut them out together.
+    begin = tree.line_start(node.start)
+    if tree.data[begin:node.start].strip() == b"" and begin > 0:
+        begin -= 2 if tree.data[begin - 2:begin] == b"\r\n" else 1
+    else:
+        begin = node.start
+    _write(dest, X.splice(tree.data, [(begin, node.end, b"")]))
+    return dest
+
+
+# -- EDL ---------------------------------------------------------------------------
+def unfill_edl(loaded: LoadedTimeline, found: FoundSlot, dest: Path) -> Path:
+    from pickup.timeline.patch.edl import _CLIP_COMMENT, _NUMBER, _parse, ale_path
+
+    where = str(loaded.path)
+    text, encoding = _decode(loaded.path.read_bytes())
+    head, blocks = _parse(text, loaded.rate, where)
+    media_name, clip_name = _names(found)
+    rec_in = loaded.start_frame + found.start
+    rec_out = rec_in + found.duration
+
+    def pickup_wrote(blk: Any) -> bool:
+        body = "".join(blk.lines[1:])
+        return bool((media_name and media_name in body) or
+                    (clip_name and re.search(r"FROM CLIP NAME:\s*" + re.escape(clip_name)
+                                             + r"\s*$", body, re.MULTILINE)))
+
+    hits = [i for i, b in enumerate(blocks) if (b.rec_in, b.rec_out) == (rec_in, rec_out)
+            and len(b.event_lines) == 1 and pickup_wrote(b)]
+    if len(hits) != 1:
+        raise _gone(found, where, "no single event of it spans the slot's record timecodes")
+    index = hits[0]
+    blk = blocks.pop(index)
+    kept = [ln for ln in blk.lines[1:] if not _CLIP_COMMENT.match(ln)]
+    before = blocks[index - 1].lines if index > 0 else head
+    last = blk.lines[-1]
+    if index == len(blocks) and not last.endswith(("\n", "\r")) and before and not kept:
+        # The patcher added a line break to the event before when it appended this one.
+        before[-1] = before[-1].rstrip("\r\n")
+    before.extend(kept)
+    width = max(3, len(str(len(blocks))))
+    out = list(head)
+    for number, b in enumerate(blocks, start=1):
+        for i in b.event_lines:
+            b.lines[i] = _NUMBER.sub(lambda m, n=number: f"{m.group(1)}{n:0{width}d}",
+                                     b.lines[i], count=1)
+        out.extend(b.lines)
+    _write(dest, "".join(out).encode(encoding))
+    ale_in = ale_path(loaded.path)
+    if ale_in.is_file():
+        ale, ale_enc = _decode(ale_in.read_bytes())
+        reel = blk.reel
+
+        def other(line: str) -> bool:
+            cells = line.rstrip("\r\n").split("\t")
+            return not (len(cells) >= 3 and (cells[1] == reel or cells[0] == clip_name))
+
+        lines = ale.splitlines(keepends=True)
+        data_at = next((i for i, ln in enumerate(lines) if ln.strip() == "Data"), len(lines))
+        rows = lines[:data_at + 1] + [ln for ln in lines[data_at + 1:] if other(ln)]
+        _write(ale_path(dest), "".join(rows).encode(ale_enc))
+    return dest
+
+
+# -- AAF ---------------------------------------------------------------------------
+def unfill_aaf(loaded: LoadedTimeline, found: FoundSlot, dest: Path) -> Path:
+    import aaf2
+
+    from pickup.timeline.patch._common import exact_rate
+    from pickup.timeline.patch.aaf import _locate, _open_error, _top_mob, picture_layers
+
+    where = str(loaded.path)
+    media_name, clip_name = _names(found)
+    with atomic_path(dest, backup=dest.exists()) as tmp:
+        shutil.copyfile(loaded.path, tmp)
+        try:
+            f = aaf2.open(str(tmp), "rw")
+        except Exception as exc:  # pyaaf2 raises anything on a broken file
+            raise _open_error(loaded.path, exc) from None
+        with f:
+            mob = _top_mob(f, loaded.timeline.name, loaded.path)
+            layers = picture_layers(mob)
+            number = int(found.track[1:]) if found.track[1:].isdigit() else 0
+            if not 1 <= number <= len(layers):
+                raise _gone(found, where, f"the sequence has no picture layer {found.track}")
+            mob_slot, _owner, _key, segment = layers[number - 1]
+            if not isinstance(segment, aaf2.components.Sequence):
+                raise _gone(found, where, f"{found.track} holds no sequence")
+            scale = Fraction(str(mob_slot.edit_rate)) / exact_rate(loaded.rate)
+            start = round(found.start * scale)
+            end = round((found.start + found.duration) * scale)
+            hit = _locate(segment, start, end)
+            if hit is None:
+                raise _gone(found, where, "nothing is at the slot")
+            seq, index, comp, a, b = hit
+            linked = comp.mob if isinstance(comp, aaf2.components.SourceClip) else None
+            names = {n for n in (clip_name, Path(media_name).stem if media_name else None)
+                     if n}
+            ours = linked is not None and (
+                linked.comments.get("Pickup slot") == found.slot_id or linked.name in names)
+            if (a, b) != (start, end) or not ours:
+                raise _gone(found, where, f"no SourceClip of it spans the slot on "
+                            f"{found.track}")
+            comps: Any = seq.components
+            length = end - start
+            prev: Any = comps[index - 1] if index > 0 else None
+            nxt: Any = comps[index + 1] if index + 1 < len(comps) else None
+            if isinstance(nxt, aaf2.components.Filler):
+                length += nxt.length
+                comps.pop(index + 1)
+            comps.pop(index)
+            if isinstance(prev, aaf2.components.Filler):
+                prev.length = prev.length + length
+            else:
+                comps.insert(index, f.create.Filler(comp.media_kind, length))
+    return dest
+
+
+def is_gap(ref: otio.core.MediaReference | None) -> bool:
+    """Whether a slot's PLACEHOLDER reference says the slot was a gap."""
+    return isinstance(ref, otio.schema.MissingReference) and \
+        getattr(ref, "name", None) == "gap"
