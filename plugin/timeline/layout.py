@@ -2,14 +2,18 @@
 
 OTIO's ``range_of_all_children`` builds a Python ``TimeRange`` per child, and reading
 its fields costs more than summing ``duration()`` values; on a 10,000-clip cut this
-pass is most of what scanning costs, so it lives here once for the slot finder and
-the placer.
+pass is most of what scanning costs (the first touch of each item makes its Python
+object), so it lives here once for the slot finder and the placer.  The pass also
+collects what the slot finder looks at next — the items that carry markers and the
+items whose names may be marks — so that nothing walks every item twice, and it keeps
+plain lists: an :class:`Entry` is made only for an item somebody asks about.
 """
 
 from __future__ import annotations
 
 import bisect
-from typing import NamedTuple
+from collections.abc import Collection
+from typing import Any, NamedTuple
 
 import opentimelineio as otio
 
@@ -18,8 +22,7 @@ __all__ = ["Entry", "TrackLayout"]
 
 class Entry(NamedTuple):
     """One gap, clip or nested composition: its index among the track's children, and
-    its start and duration in frames at the sequence rate.  (A NamedTuple: a big cut
-    makes tens of thousands of these.)"""
+    its start and duration in frames at the sequence rate."""
 
     index: int
     item: otio.core.Item
@@ -32,31 +35,78 @@ class Entry(NamedTuple):
 
 
 class TrackLayout:
-    """The entries of a track (transitions skipped: they take no time in a track)."""
+    """The items of a track in order (transitions skipped: they take no time in a
+    track), with their start frames.
 
-    def __init__(self, track: otio.schema.Track, rate: float) -> None:
-        entries: list[Entry] = []
+    With ``name_initials`` (upper-case first letters of the marking tags) the pass also
+    notes which items carry markers (:attr:`marked`) and which non-gap items have a
+    name that starts with one of those letters or holds a ``-`` (:attr:`named`: a
+    tagged placeholder, or a clip Pickup named with a slot id); the slot finder reads
+    only those.  Without it both are empty.
+    """
+
+    def __init__(self, track: otio.schema.Track, rate: float,
+                 name_initials: Collection[str] | None = None) -> None:
+        items: list[otio.core.Item] = []
         starts: list[int] = []
+        indexes: list[int] = []
+        marked: list[tuple[int, Any]] = []
+        named: list[int] = []
         position = 0.0
         transition = otio.schema.Transition
+        gap = otio.schema.Gap
+        scan = name_initials is not None
+        initials = frozenset(name_initials or ())
         for index, item in enumerate(track):
             if isinstance(item, transition):
                 continue
-            length = item.duration()
-            item_rate = length.rate
-            frames = length.value if item_rate == rate else length.value * rate / item_rate
-            start = round(position)
-            position += frames
-            entries.append(Entry(index, item, start, round(position) - start))
-            starts.append(start)
-        self.entries = entries
+            if scan:
+                markers = item.markers
+                if markers:
+                    marked.append((len(items), markers))
+                if not isinstance(item, gap):
+                    name = item.name
+                    if name and ("-" in name or name.lstrip()[:1].upper() in initials):
+                        named.append(len(items))
+            items.append(item)
+            indexes.append(index)
+            starts.append(round(position))
+            position += item.duration().value_rescaled_to(rate)
+        self.items = items
         self.starts = starts
+        self.indexes = indexes
+        self.end = round(position)
+        self._marked = marked
+        self._named = named
+        self._entries: list[Entry] | None = None
+
+    def entry(self, pos: int) -> Entry:
+        """The entry of the ``pos``-th item (transitions not counted)."""
+        starts = self.starts
+        start = starts[pos]
+        end = starts[pos + 1] if pos + 1 < len(starts) else self.end
+        return Entry(self.indexes[pos], self.items[pos], start, end - start)
+
+    @property
+    def entries(self) -> list[Entry]:
+        if self._entries is None:
+            self._entries = [self.entry(pos) for pos in range(len(self.items))]
+        return self._entries
+
+    @property
+    def marked(self) -> list[tuple[Entry, Any]]:
+        """(entry, its markers) for each item that carries markers."""
+        return [(self.entry(pos), markers) for pos, markers in self._marked]
+
+    @property
+    def named(self) -> list[Entry]:
+        return [self.entry(pos) for pos in self._named]
 
     def at(self, frame: int) -> Entry | None:
         """The entry that covers ``frame``, if any."""
         pos = bisect.bisect_right(self.starts, frame) - 1
         if pos >= 0:
-            entry = self.entries[pos]
-            if entry.start <= frame < entry.start + entry.duration:
+            entry = self.entry(pos)
+            if frame < entry.start + entry.duration:
                 return entry
         return None

@@ -108,7 +108,8 @@ def _frames(time: otio.opentime.RationalTime, rate: float) -> int:
     return round(time.value_rescaled_to(rate))
 
 
-def _tracks(timeline: otio.schema.Timeline, rate: float) -> list[_Track]:
+def _tracks(timeline: otio.schema.Timeline, rate: float, initials: frozenset[str]
+            ) -> list[_Track]:
     out: list[_Track] = []
     counts = {"Video": 0, "Audio": 0}
     for stack_index, track in enumerate(timeline.tracks):
@@ -117,7 +118,7 @@ def _tracks(timeline: otio.schema.Timeline, rate: float) -> list[_Track]:
         kind = "Video" if track.kind == otio.schema.TrackKind.Video else "Audio"
         counts[kind] += 1
         out.append(_Track(track, stack_index, f"{kind[0]}{counts[kind]}", counts[kind],
-                          TrackLayout(track, rate)))
+                          TrackLayout(track, rate, initials)))
     return out
 
 
@@ -165,10 +166,7 @@ def _iter_markers(tracks: list[_Track], timeline: otio.schema.Timeline, rate: fl
                 rng = marker.marked_range
                 yield (mark, _frames(rng.start_time, rate), _frames(rng.duration, rate), trk,
                        None)
-        for entry in trk.entries:
-            markers = getattr(entry.item, "markers", None)
-            if not markers:
-                continue
+        for entry, markers in trk.layout.marked:
             trimmed_start = entry.item.trimmed_range().start_time
             for marker in markers:
                 mark = _marker_mark(marker, tags)
@@ -191,7 +189,8 @@ def find_slots(timeline: otio.schema.Timeline, *, rate: float, start_frame: int 
     """
     tags = tuple(tags)
     warn = warnings if warnings is not None else []
-    tracks = _tracks(timeline, rate)
+    initials = frozenset(tag[:1].upper() for tag in tags)
+    tracks = _tracks(timeline, rate, initials)
     if layouts is not None:
         layouts.update({t.stack_index: t.layout for t in tracks})
     video = [t for t in tracks if t.label.startswith("V")]
@@ -258,18 +257,15 @@ def find_slots(timeline: otio.schema.Timeline, *, rate: float, start_frame: int 
             warn.append(f"mark {mark.text!r} at {tc} sits over no gap or placeholder; "
                         "put it on a gap or a placeholder clip")
 
-    # 2. Tagged placeholder clips and clips Pickup filled earlier.  Names are tested
-    # against the tags' first letters and for a "-" before any regex: on a big cut
-    # almost every name fails those cheap tests.
-    initials = {tag[:1].upper() for tag in tags}
+    # 2. Tagged placeholder clips and clips Pickup filled earlier.  The layout pass
+    # kept only names that start with a tag's first letter or hold a "-": on a big
+    # cut almost every name fails those cheap tests.
     for trk in video:
-        for entry in trk.entries:
+        for entry in trk.layout.named:
             item = entry.item
-            if entry.is_gap or (trk.stack_index, entry.start) in found:
+            if (trk.stack_index, entry.start) in found:
                 continue
             name = item.name
-            if not name:
-                continue
             mark = (parse_mark(name, tags) if name.lstrip()[:1].upper() in initials
                     else None)
             if mark:

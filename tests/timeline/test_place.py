@@ -194,3 +194,31 @@ def test_layouts_from_the_scan_give_the_same_result(in_place: bool) -> None:
     assert (reused is tl) is in_place
     assert (otio.adapters.write_to_string(reused, "otio_json")
             == otio.adapters.write_to_string(plain, "otio_json"))
+
+
+def test_markers_of_a_split_gap_stay_at_their_record_time() -> None:
+    """Filling part of a gap moves each of its markers to the piece that now covers its
+    record time; the input timeline keeps its markers (place_all works on a copy)."""
+    tl = _marked_timeline()
+    gap = tl.tracks[0][1]  # record 24..72
+    gap.markers[0].marked_range = TR(RT(12, 24), RT(24, 24))  # the slot: record 36..60
+    gap.markers.append(otio.schema.Marker(name="note A", marked_range=TR(RT(2, 24), RT(0, 24))))
+    gap.markers.append(otio.schema.Marker(name="note B", marked_range=TR(RT(40, 24), RT(0, 24))))
+    slot = find_slots(tl, rate=24)[0]
+    out = place_all(tl, [Placement(slot=slot, media=_media(30))])
+    before, clip, after = out.tracks[0][1], out.tracks[0][2], out.tracks[0][3]
+    assert [(m.name, m.marked_range.start_time.value) for m in before.markers] == [
+        ("note A", 2)]
+    assert [(m.name, m.marked_range.start_time.value - clip.source_range.start_time.value)
+            for m in clip.markers] == [("GEN establishing: a farmhouse at dusk", 0)]
+    assert [(m.name, m.marked_range.start_time.value) for m in after.markers] == [
+        ("note B", 4)]
+    for piece in (before, clip, after):
+        for marker in piece.markers:
+            record = piece.trimmed_range_in_parent().start_time.value + (
+                marker.marked_range.start_time.value
+                - piece.trimmed_range().start_time.value)
+            original = {m.name: m for m in gap.markers}[marker.name]
+            assert record == 24 + original.marked_range.start_time.value
+    assert [m.name for m in tl.tracks[0][1].markers] == [
+        "GEN establishing: a farmhouse at dusk", "note A", "note B"]
