@@ -1,4 +1,5 @@
-"""The per-timeline project folder ``<stem>.pickup/``: media, takes, the job journal.
+"""The per-timeline project folder ``<stem>.pickup/``: media, takes, the job journal,
+what fill replaced.
 
 Created only when something is written into it.
 """
@@ -37,6 +38,11 @@ class Project:
     @property
     def takes_path(self) -> Path:
         return self.root / "takes.otio"
+
+    @property
+    def replaced_dir(self) -> Path:
+        """What ``fill`` replaced at each slot, for ``revert`` (:mod:`pickup.timeline.replaced`)."""
+        return self.root / "replaced"
 
     def ensure(self, sub: str | None = None) -> Path:
         """Create the folder (and ``sub`` inside it) on first write; returns it."""

@@ -431,7 +431,7 @@ def _finish(args: argparse.Namespace, loaded: LoadedTimeline, slots: Sequence[Sl
                 raise WriteError(f"cannot create the output folder: {exc.strerror}",
                                  where=str(dest.parent), hint="choose another -o") from None
         written = write_back(loaded, edited, placements, dest, to_adapter=args.to_adapter,
-                             backup=args.in_place)
+                             backup=args.in_place, replaced_dir=engine.project.replaced_dir)
         record_fill(engine.project, loaded, edited, placements, engine.journal, written,
                     activate_new=args.activate_new)
         for p in placements:

@@ -357,7 +357,9 @@ def revert(s: Session, slot_id: str, dest: Path | None = None) -> Path:
 
     OTIO (or ``-o OUT.otio``): ``PLACEHOLDER`` becomes the active reference.  FCP7 XML,
     EDL (and its ALE) and AAF: a slot that was a gap becomes a gap again (see
-    :mod:`pickup.takes.unfill`); a slot that was a placeholder clip is refused."""
+    :mod:`pickup.takes.unfill`); a placeholder clip is put back from what fill kept
+    (:mod:`pickup.takes.restore`).  FCPXML: :mod:`pickup.takes.unfill_fcpxml`.  Without
+    a record of what fill replaced, a placeholder (or FCPXML) slot is refused."""
     found = s.assoc.get(slot_id)
     if found.clip is None:
         raise SlotError(f"slot {slot_id} is not filled in this timeline",
@@ -390,27 +392,36 @@ def revert(s: Session, slot_id: str, dest: Path | None = None) -> Path:
 
 def _revert_file(s: Session, found: FoundSlot, placeholder: Any, dest: Path) -> Path:
     """Revert in the editor's own format (the inverse of the write-back patch)."""
-    from pickup.takes import unfill
+    from pickup.takes import restore, unfill, unfill_fcpxml
+    from pickup.timeline.replaced import load_replaced, replaced_path
 
     fmt, label = s.loaded.format.name, s.loaded.format.label
     if dest.suffix.lower() != s.loaded.path.suffix.lower():
         raise InputError(f"-o must keep the input's suffix ({s.loaded.path.suffix}) or "
                          "be .otio", where=str(dest))
-    reverters = {"fcp7xml": unfill.unfill_fcp7xml, "edl": unfill.unfill_edl,
-                 "aaf": unfill.unfill_aaf}
-    if fmt not in reverters:
-        raise InputError(f"Pickup cannot revert slots in {label} files: filling split the "
-                         "gap and re-timed its markers, which is not undone in place",
-                         where=str(s.loaded.path),
-                         hint="write OTIO with -o OUT.otio, or re-import the editor's "
-                         "original timeline")
-    if not unfill.is_gap(placeholder):
-        raise InputError(f"slot {found.slot_id} was a placeholder clip: filling replaced its "
-                         f"{label} element, and Pickup keeps no copy of it to put back",
-                         where=str(s.loaded.path),
-                         hint="write OTIO with -o OUT.otio, or re-import the editor's "
-                         "original timeline")
-    return reverters[fmt](s.loaded, found, dest)
+    gaps = {"fcp7xml": unfill.unfill_fcp7xml, "edl": unfill.unfill_edl,
+            "aaf": unfill.unfill_aaf}
+    kept = {"fcp7xml": restore.restore_fcp7xml, "edl": restore.restore_edl,
+            "aaf": restore.restore_aaf, "fcpxml": unfill_fcpxml.revert_fcpxml}
+    if fmt not in kept:
+        raise InputError(f"Pickup cannot revert slots in {label} files",
+                         where=str(s.loaded.path), hint="write OTIO with -o OUT.otio")
+    gap = unfill.is_gap(placeholder)
+    if gap and fmt in gaps:
+        return gaps[fmt](s.loaded, found, dest)
+    # What fill replaced (a placeholder; an FCPXML <gap> it split), as fill recorded it.
+    rec = load_replaced(s.project.replaced_dir, found.slot_id, fmt)
+    if rec is None:
+        what = ("split its <gap> and re-timed the gap's markers" if gap else
+                f"replaced its {label} element")
+        raise SlotError(f"slot {found.slot_id} was a {'gap' if gap else 'placeholder clip'}: "
+                        f"filling {what}, and Pickup has no record of it to put back "
+                        f"({replaced_path(s.project.replaced_dir, found.slot_id, fmt)} is "
+                        "missing: an older Pickup filled it, or another project folder)",
+                        where=str(s.loaded.path),
+                        hint="write OTIO with -o OUT.otio, or re-import the editor's "
+                        "original timeline")
+    return kept[fmt](s.loaded, found, rec, dest)
 
 
 def _gen_name(meta: Any) -> str:

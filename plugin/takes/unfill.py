@@ -12,14 +12,18 @@ write-back patchers for slots that were gaps.
   Filler neighbours (the patcher split the gap's one Filler around the slot).  The
   take's mobs stay in the file (nothing in the sequence references them).
 
-A slot that was a placeholder clip is refused: the patchers replace the placeholder's
-element/event/component and keep no copy of it, so it cannot be put back faithfully.
+A slot that was a placeholder clip is put back by :mod:`pickup.takes.restore` from what
+the patcher kept (:mod:`pickup.timeline.replaced`); FCPXML slots by
+:mod:`pickup.takes.unfill_fcpxml`.  The helpers that find the filled clip are shared.
 """
 
 from __future__ import annotations
 
+import contextlib
 import re
 import shutil
+from collections.abc import Iterator
+from dataclasses import dataclass
 from fractions import Fraction
 from pathlib import Path
 from typing import Any
@@ -32,7 +36,8 @@ from pickup.takes.model import media_path_of
 from pickup.takes.reassociate import FoundSlot
 from pickup.timeline import LoadedTimeline
 
-__all__ = ["is_gap", "unfill_aaf", "unfill_edl", "unfill_fcp7xml"]
+__all__ = ["AafHit", "edl_filled", "fcp7_filled", "filled_aaf", "is_gap", "unfill_aaf",
+           "unfill_edl", "unfill_fcp7xml"]
 
 
 def _decode(raw: bytes) -> tuple[str, str]:
@@ -61,7 +66,11 @@ def _write(dest: Path, data: bytes) -> None:
 
 
 # -- FCP7 XML ----------------------------------------------------------------------
-def unfill_fcp7xml(loaded: LoadedTimeline, found: FoundSlot, dest: Path) -> Path:
+def fcp7_filled(loaded: LoadedTimeline, found: FoundSlot) -> tuple[Any, Any]:
+    """(tree, node): the parsed file and the ``<clipitem>`` Pickup wrote at the slot.
+
+    Refused when the clip defines a ``<file>`` other items use (removing or replacing
+    the clip would leave them pointing nowhere)."""
     from pickup.timeline.patch import _xmltext as X
     from pickup.timeline.patch.fcp7xml import _spans, _top_sequence
 
@@ -83,9 +92,6 @@ def unfill_fcp7xml(loaded: LoadedTimeline, found: FoundSlot, dest: Path) -> Path
         raise _gone(found, where, f"no single <clipitem> of it spans frames {start}-{end} "
                     f"on {found.track}")
     node = hits[0]
-    if node.findall("marker"):
-        raise SlotError(f"slot {found.slot_id}'s clip has markers, which a gap cannot hold "
-                        "in FCP7 XML", where=where, hint="write OTIO with -o OUT.otio")
     inside = {id(n) for n in node.iter()}
     for file_node in node.findall("file"):
         file_id = file_node.attrs.get("id")
@@ -94,6 +100,16 @@ def unfill_fcp7xml(loaded: LoadedTimeline, found: FoundSlot, dest: Path) -> Path
             raise SlotError(f"other items use the <file id={file_id!r}> defined in slot "
                             f"{found.slot_id}'s clip", where=where,
                             hint="write OTIO with -o OUT.otio")
+    return tree, node
+
+
+def unfill_fcp7xml(loaded: LoadedTimeline, found: FoundSlot, dest: Path) -> Path:
+    from pickup.timeline.patch import _xmltext as X
+
+    tree, node = fcp7_filled(loaded, found)
+    if node.findall("marker"):
+        raise SlotError(f"slot {found.slot_id}'s clip has markers, which a gap cannot hold "
+                        "in FCP7 XML", where=str(loaded.path), hint="write OTIO with -o OUT.otio")
     # The patcher wrote newline + indentation + the clipitem: cut them out together.
     begin = tree.line_start(node.start)
     if tree.data[begin:node.start].strip() == b"" and begin > 0:
@@ -105,12 +121,8 @@ def unfill_fcp7xml(loaded: LoadedTimeline, found: FoundSlot, dest: Path) -> Path
 
 
 # -- EDL ---------------------------------------------------------------------------
-def unfill_edl(loaded: LoadedTimeline, found: FoundSlot, dest: Path) -> Path:
-    from pickup.timeline.patch.edl import _CLIP_COMMENT, _NUMBER, _parse, ale_path
-
-    where = str(loaded.path)
-    text, encoding = _decode(loaded.path.read_bytes())
-    head, blocks = _parse(text, loaded.rate, where)
+def edl_filled(loaded: LoadedTimeline, found: FoundSlot, blocks: list[Any]) -> int:
+    """The index in ``blocks`` of the event Pickup wrote at the slot."""
     media_name, clip_name = _names(found)
     rec_in = loaded.start_frame + found.start
     rec_out = rec_in + found.duration
@@ -124,8 +136,51 @@ def unfill_edl(loaded: LoadedTimeline, found: FoundSlot, dest: Path) -> Path:
     hits = [i for i, b in enumerate(blocks) if (b.rec_in, b.rec_out) == (rec_in, rec_out)
             and len(b.event_lines) == 1 and pickup_wrote(b)]
     if len(hits) != 1:
-        raise _gone(found, where, "no single event of it spans the slot's record timecodes")
-    index = hits[0]
+        raise _gone(found, str(loaded.path),
+                    "no single event of it spans the slot's record timecodes")
+    return hits[0]
+
+
+def renumber(head: list[str], blocks: list[Any]) -> str:
+    """The EDL's text with events numbered in order, as the patcher numbers them."""
+    from pickup.timeline.patch.edl import _NUMBER
+
+    width = max(3, len(str(len(blocks))))
+    out = list(head)
+    for number, b in enumerate(blocks, start=1):
+        for i in b.event_lines:
+            b.lines[i] = _NUMBER.sub(lambda m, n=number: f"{m.group(1)}{n:0{width}d}",
+                                     b.lines[i], count=1)
+        out.extend(b.lines)
+    return "".join(out)
+
+
+def drop_ale_row(loaded: LoadedTimeline, dest: Path, reel: str, clip_name: str | None
+                 ) -> None:
+    """The ALE beside ``dest`` without the row of the clip (its reel or name)."""
+    from pickup.timeline.patch.edl import ale_path
+
+    ale_in = ale_path(loaded.path)
+    if not ale_in.is_file():
+        return
+    ale, ale_enc = _decode(ale_in.read_bytes())
+
+    def other(line: str) -> bool:
+        cells = line.rstrip("\r\n").split("\t")
+        return not (len(cells) >= 3 and (cells[1] == reel or cells[0] == clip_name))
+
+    lines = ale.splitlines(keepends=True)
+    data_at = next((i for i, ln in enumerate(lines) if ln.strip() == "Data"), len(lines))
+    rows = lines[:data_at + 1] + [ln for ln in lines[data_at + 1:] if other(ln)]
+    _write(ale_path(dest), "".join(rows).encode(ale_enc))
+
+
+def unfill_edl(loaded: LoadedTimeline, found: FoundSlot, dest: Path) -> Path:
+    from pickup.timeline.patch.edl import _CLIP_COMMENT, _parse
+
+    text, encoding = _decode(loaded.path.read_bytes())
+    head, blocks = _parse(text, loaded.rate, str(loaded.path))
+    index = edl_filled(loaded, found, blocks)
     blk = blocks.pop(index)
     kept = [ln for ln in blk.lines[1:] if not _CLIP_COMMENT.match(ln)]
     before = blocks[index - 1].lines if index > 0 else head
@@ -134,32 +189,32 @@ def unfill_edl(loaded: LoadedTimeline, found: FoundSlot, dest: Path) -> Path:
         # The patcher added a line break to the event before when it appended this one.
         before[-1] = before[-1].rstrip("\r\n")
     before.extend(kept)
-    width = max(3, len(str(len(blocks))))
-    out = list(head)
-    for number, b in enumerate(blocks, start=1):
-        for i in b.event_lines:
-            b.lines[i] = _NUMBER.sub(lambda m, n=number: f"{m.group(1)}{n:0{width}d}",
-                                     b.lines[i], count=1)
-        out.extend(b.lines)
-    _write(dest, "".join(out).encode(encoding))
-    ale_in = ale_path(loaded.path)
-    if ale_in.is_file():
-        ale, ale_enc = _decode(ale_in.read_bytes())
-        reel = blk.reel
-
-        def other(line: str) -> bool:
-            cells = line.rstrip("\r\n").split("\t")
-            return not (len(cells) >= 3 and (cells[1] == reel or cells[0] == clip_name))
-
-        lines = ale.splitlines(keepends=True)
-        data_at = next((i for i, ln in enumerate(lines) if ln.strip() == "Data"), len(lines))
-        rows = lines[:data_at + 1] + [ln for ln in lines[data_at + 1:] if other(ln)]
-        _write(ale_path(dest), "".join(rows).encode(ale_enc))
+    _write(dest, renumber(head, blocks).encode(encoding))
+    drop_ale_row(loaded, dest, blk.reel, _names(found)[1])
     return dest
 
 
 # -- AAF ---------------------------------------------------------------------------
-def unfill_aaf(loaded: LoadedTimeline, found: FoundSlot, dest: Path) -> Path:
+@dataclass
+class AafHit:
+    """The SourceClip Pickup wrote at a slot, in the open copy ``f`` of the AAF."""
+
+    f: Any
+    owner: Any  # the TimelineMobSlot or NestedScope holding the layer
+    key: int | None  # the layer's index in a NestedScope (None: owner.segment)
+    layer: Any  # the layer's segment (a Sequence)
+    seq: Any  # the Sequence holding the clip (the layer's, or one nested in it)
+    index: int
+    comp: Any
+    start: int
+    end: int
+    edit_rate: Fraction
+
+
+@contextlib.contextmanager
+def filled_aaf(loaded: LoadedTimeline, found: FoundSlot, dest: Path) -> Iterator[AafHit]:
+    """Open a copy of the AAF (renamed over ``dest`` on success, keeping a ``.bak``) at
+    the SourceClip Pickup wrote at the slot."""
     import aaf2
 
     from pickup.timeline.patch._common import exact_rate
@@ -179,10 +234,11 @@ def unfill_aaf(loaded: LoadedTimeline, found: FoundSlot, dest: Path) -> Path:
             number = int(found.track[1:]) if found.track[1:].isdigit() else 0
             if not 1 <= number <= len(layers):
                 raise _gone(found, where, f"the sequence has no picture layer {found.track}")
-            mob_slot, _owner, _key, segment = layers[number - 1]
+            mob_slot, owner, key, segment = layers[number - 1]
             if not isinstance(segment, aaf2.components.Sequence):
                 raise _gone(found, where, f"{found.track} holds no sequence")
-            scale = Fraction(str(mob_slot.edit_rate)) / exact_rate(loaded.rate)
+            edit_rate = Fraction(str(mob_slot.edit_rate))
+            scale = edit_rate / exact_rate(loaded.rate)
             start = round(found.start * scale)
             end = round((found.start + found.duration) * scale)
             hit = _locate(segment, start, end)
@@ -197,18 +253,26 @@ def unfill_aaf(loaded: LoadedTimeline, found: FoundSlot, dest: Path) -> Path:
             if (a, b) != (start, end) or not ours:
                 raise _gone(found, where, f"no SourceClip of it spans the slot on "
                             f"{found.track}")
-            comps: Any = seq.components
-            length = end - start
-            prev: Any = comps[index - 1] if index > 0 else None
-            nxt: Any = comps[index + 1] if index + 1 < len(comps) else None
-            if isinstance(nxt, aaf2.components.Filler):
-                length += nxt.length
-                comps.pop(index + 1)
-            comps.pop(index)
-            if isinstance(prev, aaf2.components.Filler):
-                prev.length = prev.length + length
-            else:
-                comps.insert(index, f.create.Filler(comp.media_kind, length))
+            yield AafHit(f, owner, key, segment, seq, index, comp, start, end, edit_rate)
+
+
+def unfill_aaf(loaded: LoadedTimeline, found: FoundSlot, dest: Path) -> Path:
+    import aaf2
+
+    with filled_aaf(loaded, found, dest) as hit:
+        comps: Any = hit.seq.components
+        index = hit.index
+        length = hit.end - hit.start
+        prev: Any = comps[index - 1] if index > 0 else None
+        nxt: Any = comps[index + 1] if index + 1 < len(comps) else None
+        if isinstance(nxt, aaf2.components.Filler):
+            length += nxt.length
+            comps.pop(index + 1)
+        comps.pop(index)
+        if isinstance(prev, aaf2.components.Filler):
+            prev.length = prev.length + length
+        else:
+            comps.insert(index, hit.f.create.Filler(hit.comp.media_kind, length))
     return dest
 
 

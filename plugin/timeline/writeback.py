@@ -23,6 +23,7 @@ from pickup.atomic import atomic_path
 from pickup.errors import InputError, PickupError, WriteError
 from pickup.timeline.place import Placement
 from pickup.timeline.read import LoadedTimeline
+from pickup.timeline.replaced import replaced_files
 
 __all__ = ["PATCHERS", "Patcher", "choose_writer", "default_output", "get_patcher",
            "register_patcher", "write_back"]
@@ -34,7 +35,10 @@ class Patcher(Protocol):
     """Writes a filled timeline in one format.
 
     A patcher may also define ``sidecars(source, placements, dest) -> dict[Path, bytes]``:
-    files a format needs beside the final ``dest`` (an EDL's ALE), written atomically too.
+    files a format needs beside the final ``dest`` (an EDL's ALE), written atomically too;
+    and a ``replaced`` list that ``write`` fills with a
+    :class:`~pickup.timeline.replaced.Replaced` per slot where it replaced something of
+    the editor's (a placeholder), which :func:`write_back` saves when given a folder.
     """
 
     def write(self, source: LoadedTimeline, edited: otio.schema.Timeline,
@@ -127,11 +131,14 @@ def default_output(path: Path) -> Path:
 
 def write_back(source: LoadedTimeline, edited: otio.schema.Timeline,
                placements: Sequence[Placement], dest: Path, *, to_adapter: str | None = None,
-               backup: bool = False) -> Path:
+               backup: bool = False, replaced_dir: Path | None = None) -> Path:
     """Write ``edited`` to ``dest`` atomically; returns ``dest``.
 
     ``to_adapter`` writes through that OTIO adapter instead of the input's patcher.
     Refuses to overwrite the input unless ``backup`` is set (``--in-place``).
+    ``replaced_dir`` receives what the patcher replaced at each slot (see
+    :mod:`pickup.timeline.replaced`; ``pickup revert`` puts it back), committed with
+    the timeline; None keeps nothing.
     """
     dest = Path(dest)
     if dest.resolve() == source.path.resolve() and not backup:
@@ -148,6 +155,11 @@ def write_back(source: LoadedTimeline, edited: otio.schema.Timeline,
             # Files a format needs beside the timeline (the ALE of an EDL), each atomic.
             for side, data in (sidecars(source, placements, dest) if sidecars else {}).items():
                 stack.enter_context(atomic_path(side, backup=backup)).write_bytes(data)
+            # What the patcher replaced (placeholders), so that revert can put it back.
+            kept = getattr(patcher, "replaced", None) if replaced_dir is not None else None
+            if kept and replaced_dir is not None:
+                for path, data in replaced_files(replaced_dir, kept).items():
+                    stack.enter_context(atomic_path(path)).write_bytes(data)
         except PickupError:
             raise
         except OSError:

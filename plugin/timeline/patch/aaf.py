@@ -15,7 +15,11 @@ to a MasterMob linked to the take, AMA-style:
   the file's own timecode track), so the mobs carry the file's UMIDs.
 
 Every other mob, slot, component, effect, DescriptiveMarker (locator) and user
-comment is left as it was.
+comment is left as it was.  A placeholder component replaced is kept in the
+patcher's ``replaced`` list for ``pickup revert`` (:mod:`pickup.timeline.replaced`:
+``original`` = ``{"component"`` (:func:`pickup.timeline.patch.aafobj.dump`),
+``"class", "name", "length", "edit_rate", "wrapped"}``; ``wrapped`` when the layer
+was that one component and the patcher put it in a Sequence).
 
 Picture layers are counted the way the OTIO AAF reader makes video tracks: each
 picture TimelineMobSlot of the top-level CompositionMob in slot order, and, for a
@@ -24,6 +28,7 @@ slot holding a NestedScope (Avid's multi-layer sequence), each of its layers.
 
 from __future__ import annotations
 
+import logging
 import shutil
 from collections.abc import Sequence
 from fractions import Fraction
@@ -38,13 +43,16 @@ from aaf2.auid import AUID
 from av.error import FFmpegError
 
 from pickup.errors import MediaError, SlotError, TimelineError
+from pickup.timeline.patch import aafobj
 from pickup.timeline.patch._common import changed, exact_rate, nominal
 from pickup.timeline.place import Placement
 from pickup.timeline.read import LoadedTimeline
+from pickup.timeline.replaced import Replaced
 
 __all__ = ["AafPatcher", "picture_layers"]
 
 _GAPS = (aaf2.components.Filler, aaf2.components.ScopeReference)
+_log = logging.getLogger(__name__)
 
 
 def _open_error(path: Path, exc: BaseException) -> TimelineError:
@@ -291,6 +299,9 @@ def _primary_timecode(slot: Any) -> None:
 class AafPatcher:
     """Writes an AAF by editing a copy of the original with pyaaf2."""
 
+    def __init__(self) -> None:
+        self.replaced: list[Replaced] = []
+
     def write(self, source: LoadedTimeline, edited: otio.schema.Timeline,
               placements: Sequence[Placement], dest: Path) -> None:
         where = str(source.path)
@@ -322,7 +333,8 @@ class AafPatcher:
         edit_rate = Fraction(str(mob_slot.edit_rate))
         scale = edit_rate / exact_rate(source.rate)
         start, end = round(slot.start * scale), round(slot.end * scale)
-        if not isinstance(segment, aaf2.components.Sequence):
+        wrapped = not isinstance(segment, aaf2.components.Sequence)
+        if wrapped:
             # A layer that is one Filler/ScopeReference/clip: wrap it in a Sequence.
             seq = f.create.Sequence(media_kind=segment.media_kind)
             length = segment.length
@@ -363,10 +375,28 @@ class AafPatcher:
         else:
             if isinstance(comp, (*_GAPS, aaf2.components.Transition)) or (a, b) != (start, end):
                 raise changed(p, "no placeholder spans the slot any more", where)
+            if not slot.filled:  # a Pickup clip is not the original
+                self._keep(comp, p, source, edit_rate, wrapped and seq is segment)
             pieces = [clip]
         seq.components.pop(index)
         for n, piece in enumerate(pieces):
             seq.components.insert(index + n, piece)
+
+    def _keep(self, comp: Any, p: Placement, source: LoadedTimeline, edit_rate: Fraction,
+              wrapped: bool) -> None:
+        """Keep the placeholder ``comp`` for ``pickup revert`` (not when it holds
+        something :mod:`aafobj` does not carry: revert then refuses the slot)."""
+        try:
+            tree = aafobj.dump(comp)
+        except aafobj.Unsupported as exc:
+            _log.info("slot %s: the placeholder is not kept for revert: %s", p.slot.id, exc)
+            return
+        linked = getattr(comp, "mob", None) if isinstance(
+            comp, aaf2.components.SourceClip) else None
+        self.replaced.append(Replaced(p.slot.id, "aaf", p.slot.item, {
+            "component": tree, "class": type(comp).__name__,
+            "name": getattr(linked, "name", None), "length": comp.length,
+            "edit_rate": str(edit_rate), "wrapped": wrapped}, source=str(source.path)))
 
 
 def _piece(comp: Any, length: int) -> Any:

@@ -5,9 +5,12 @@ FROM CLIP NAME:`` with the slot id, ``* SOURCE FILE:`` (Avid) and ``* FROM FILE:
 (OTIO, Resolve) with the media path)
 inserted in record order; a filled placeholder event keeps its number and its
 other comment lines (``* LOC:`` and the like) and gets the new reel, source
-timecodes and comments.  Events are renumbered in record order; only their number
-changes.  The title, the FCM line, every LOC line and every comment stay as they
-were.  CMX 3600 has one picture track, so only V1 slots can be written.
+timecodes and comments; its original lines are kept in the patcher's ``replaced``
+list for ``pickup revert`` (:mod:`pickup.timeline.replaced`: ``original`` =
+``{"lines", "encoding", "rec_in", "rec_out"}``, record frames).  Events are
+renumbered in record order; only their number changes.  The title, the FCM line,
+every LOC line and every comment stay as they were.  CMX 3600 has one picture
+track, so only V1 slots can be written.
 """
 
 from __future__ import annotations
@@ -23,6 +26,7 @@ from pickup.errors import SlotError, TimelineError
 from pickup.timeline.patch._common import changed, exact_rate, nominal, ntsc
 from pickup.timeline.place import Placement
 from pickup.timeline.read import LoadedTimeline
+from pickup.timeline.replaced import Replaced
 
 __all__ = ["EdlPatcher", "ale_path", "ale_text", "patch_edl"]
 
@@ -133,9 +137,12 @@ def _is_video(block: _Block) -> bool:
 class EdlPatcher:
     """Writes an EDL by inserting and renumbering event blocks; an ALE beside it."""
 
+    def __init__(self) -> None:
+        self.replaced: list[Replaced] = []
+
     def write(self, source: LoadedTimeline, edited: otio.schema.Timeline,
               placements: Sequence[Placement], dest: Path) -> None:
-        dest.write_bytes(patch_edl(source, placements))
+        dest.write_bytes(patch_edl(source, placements, keep=self.replaced))
 
     def sidecars(self, source: LoadedTimeline, placements: Sequence[Placement],
                  dest: Path) -> dict[Path, bytes]:
@@ -154,8 +161,10 @@ def _new_events(source: LoadedTimeline, placements: Sequence[Placement], blocks:
     return list(zip(placements, _reels(blocks, len(placements)), strict=True))
 
 
-def patch_edl(source: LoadedTimeline, placements: Sequence[Placement]) -> bytes:
-    """The patched EDL's bytes (same encoding and line endings as the input)."""
+def patch_edl(source: LoadedTimeline, placements: Sequence[Placement],
+              keep: list[Replaced] | None = None) -> bytes:
+    """The patched EDL's bytes (same encoding and line endings as the input); each
+    placeholder event replaced is appended to ``keep``."""
     where = str(source.path)
     data = source.path.read_bytes()
     text, encoding = _decode(data)
@@ -192,6 +201,10 @@ def patch_edl(source: LoadedTimeline, placements: Sequence[Placement]) -> bytes:
         blk = exact[0]
         if blk.patched:
             raise SlotError("two placements target the same event", where=f"slot {slot.id}")
+        if keep is not None and not slot.filled:  # a Pickup event is not the original
+            keep.append(Replaced(slot.id, "edl", slot.item, {
+                "lines": list(blk.lines), "encoding": encoding, "rec_in": rec_in,
+                "rec_out": rec_out}, source=where))
         number = _NUMBER.match(blk.lines[0])
         blk.lines[0] = event.replace("000", number.group(2) if number else "000", 1)
         kept = [ln for ln in blk.lines[1:] if not _CLIP_COMMENT.match(ln)]

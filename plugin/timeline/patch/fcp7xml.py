@@ -2,9 +2,12 @@
 
 A gap slot (a stretch of a ``<track>`` with no item) gets a new ``<clipitem>``;
 a placeholder (``<clipitem>``/``<generatoritem>`` at exactly the slot's range)
-is replaced by one, keeping its ``<marker>`` children.  The new clipitem has a
-``<file>`` with a ``pathurl`` to the media, the sequence ``<rate>``, a
-``<timecode>``, ``start``/``end``/``in``/``out`` and unique ids.
+is replaced by one, keeping its ``<marker>`` children; the placeholder's exact text
+is kept in the patcher's ``replaced`` list for ``pickup revert``
+(:mod:`pickup.timeline.replaced`: ``original`` = ``{"text", "encoding", "tag",
+"start", "end"}``).  The new clipitem has a ``<file>`` with a ``pathurl`` to the
+media, the sequence ``<rate>``, a ``<timecode>``, ``start``/``end``/``in``/``out``
+and unique ids.
 """
 
 from __future__ import annotations
@@ -19,6 +22,7 @@ from pickup.timeline.patch import _xmltext as X
 from pickup.timeline.patch._common import changed, media_url, nominal, ntsc, seq_frames
 from pickup.timeline.place import Placement
 from pickup.timeline.read import LoadedTimeline
+from pickup.timeline.replaced import Replaced, decode_text
 from pickup.timeline.slots import frames_to_timecode
 
 __all__ = ["Fcp7XmlPatcher"]
@@ -71,13 +75,17 @@ def _rate_xml(rate: float, ind: bytes, nl: bytes) -> bytes:
 class Fcp7XmlPatcher:
     """Writes an FCP7 XML by splicing new ``<clipitem>`` elements into the original."""
 
+    def __init__(self) -> None:
+        self.replaced: list[Replaced] = []
+
     def write(self, source: LoadedTimeline, edited: otio.schema.Timeline,
               placements: Sequence[Placement], dest: Path) -> None:
-        dest.write_bytes(patch_fcp7xml(source, placements))
+        dest.write_bytes(patch_fcp7xml(source, placements, keep=self.replaced))
 
 
-def patch_fcp7xml(source: LoadedTimeline, placements: Sequence[Placement]) -> bytes:
-    """The patched document's bytes."""
+def patch_fcp7xml(source: LoadedTimeline, placements: Sequence[Placement],
+                  keep: list[Replaced] | None = None) -> bytes:
+    """The patched document's bytes; each placeholder replaced is appended to ``keep``."""
     where = str(source.path)
     tree = X.parse(source.path)
     seq = _top_sequence(tree, source.timeline.name, source.path)
@@ -132,6 +140,11 @@ def patch_fcp7xml(source: LoadedTimeline, placements: Sequence[Placement]) -> by
                 raise SlotError("two placements target the same placeholder",
                                 where=f"slot {slot.id}")
             used.add((node.start, node.end))
+            if keep is not None and not slot.filled:  # a Pickup clip is not the original
+                text, encoding = decode_text(tree.raw(node))
+                keep.append(Replaced(slot.id, "fcp7xml", slot.item, {
+                    "text": text, "encoding": encoding, "tag": node.tag, "start": s,
+                    "end": e}, source=where))
             ind = X.indent_of(tree, node)
             markers = [tree.raw(m) for m in node.findall("marker")]
             edits.append((node.start, node.end,

@@ -8,6 +8,12 @@ the others stay on the remaining gap pieces.  A placeholder (an ``<asset-clip>``
 keeping its markers.  A new ``<asset>`` (and a ``<format>`` when none matches the
 media) is added at the end of ``<resources>``.  Connected lanes (V2 and up) are not
 patched: FCP anchors them to storyline clips, which Pickup does not rewrite.
+
+For ``pickup revert`` the patcher keeps, per slot, the element it replaced or split
+in its ``replaced`` list (:mod:`pickup.timeline.replaced`: ``original`` =
+``{"text", "encoding", "tag", "offset", "duration", "start", "resources"}``: the
+``<gap>`` or placeholder's exact text, its sequence range as FCPXML times, the gap's
+local ``start``, and the ids of the ``<asset>``/``<format>`` added for the slot).
 """
 
 from __future__ import annotations
@@ -24,6 +30,7 @@ from pickup.timeline.patch import _xmltext as X
 from pickup.timeline.patch._common import changed, media_url
 from pickup.timeline.place import Placement
 from pickup.timeline.read import LoadedTimeline
+from pickup.timeline.replaced import Replaced, decode_text
 
 __all__ = ["FcpxXmlPatcher", "fcpx_time", "parse_time"]
 
@@ -65,9 +72,12 @@ def _set_attr(raw: bytes, name: str, value: str) -> bytes:
 class FcpxXmlPatcher:
     """Writes an FCPXML by splicing ``<asset-clip>`` and ``<asset>`` elements."""
 
+    def __init__(self) -> None:
+        self.replaced: list[Replaced] = []
+
     def write(self, source: LoadedTimeline, edited: otio.schema.Timeline,
               placements: Sequence[Placement], dest: Path) -> None:
-        dest.write_bytes(patch_fcpxml(source, placements))
+        dest.write_bytes(patch_fcpxml(source, placements, keep=self.replaced))
 
 
 def _project(tree: X.Tree, name: str, path: Path) -> X.Node:
@@ -81,8 +91,9 @@ def _project(tree: X.Tree, name: str, path: Path) -> X.Node:
     return next((p for p in projects if p.attrs.get("name") == name), projects[0])
 
 
-def patch_fcpxml(source: LoadedTimeline, placements: Sequence[Placement]) -> bytes:
-    """The patched document's bytes."""
+def patch_fcpxml(source: LoadedTimeline, placements: Sequence[Placement],
+                 keep: list[Replaced] | None = None) -> bytes:
+    """The patched document's bytes; what each slot replaced is appended to ``keep``."""
     where = str(source.path)
     tree = X.parse(source.path)
     project = _project(tree, source.timeline.name, source.path)
@@ -114,6 +125,8 @@ def patch_fcpxml(source: LoadedTimeline, placements: Sequence[Placement]) -> byt
         ids.add(f"r{n}")
         return f"r{n}"
 
+    added: dict[str, list[str]] = {}  # slot id -> ids of the resources added for it
+    new_formats: set[str] = set()
     format_keys: dict[tuple[Fraction, str | None, str | None], str] = {
         (parse_time(n.attrs.get("frameDuration")), n.attrs.get("width"), n.attrs.get("height")):
         str(i) for i, n in formats.items() if n.attrs.get("frameDuration")}
@@ -155,12 +168,14 @@ def patch_fcpxml(source: LoadedTimeline, placements: Sequence[Placement]) -> byt
         fmt_id = format_keys.get(key) or format_keys.get((media_fd, None, None))
         if fmt_id is None:
             fmt_id = new_id()
+            new_formats.add(fmt_id)
             format_keys[key] = fmt_id
             size = (f' width="{p.media.width}" height="{p.media.height}"'
                     if p.media.width and p.media.height else "")
             new_resources.append(f'<format id="{fmt_id}" name="FFVideoFormatRateUndefined" '
                                  f'frameDuration="{fcpx_time(media_fd)}"{size}/>'.encode())
         asset_id = new_id()
+        added[slot.id] = [asset_id, *([fmt_id] if fmt_id in new_formats else [])]
         media_start = p.media.start_frame * media_fd
         asset_attrs = (f"id={X.quoteattr(asset_id)} name={X.quoteattr(Path(p.media.path).name)}"
                        f' start="{fcpx_time(media_start)}"'
@@ -181,6 +196,15 @@ def patch_fcpxml(source: LoadedTimeline, placements: Sequence[Placement]) -> byt
         groups.setdefault(node.start, (node, a, b, []))[3].append((p, s, e, clip_head,
                                                                    media_start))
     for node, a, b, fills in groups.values():
+        if keep is not None:
+            text, encoding = decode_text(tree.raw(node))
+            for p, *_ in fills:
+                if not p.slot.filled:  # a Pickup clip is not the original
+                    keep.append(Replaced(p.slot.id, "fcpxml", p.slot.item, {
+                        "text": text, "encoding": encoding, "tag": node.tag,
+                        "offset": fcpx_time(a), "duration": fcpx_time(b - a),
+                        "start": node.attrs.get("start"), "resources": added[p.slot.id]},
+                        source=where))
         ind = X.indent_of(tree, node)
         inner = ind + b"    "
         if node.tag != "gap":
