@@ -7,7 +7,9 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+from xml.etree import ElementTree
 
+import defusedxml.ElementTree as _safe_xml
 import opentimelineio as otio
 
 from pickup.errors import TimelineError
@@ -92,7 +94,12 @@ def read_timeline(path: Path | str, *, rate: float | None = None,
                                     hint="check the timecodes, or pass --rate") from None
         kwargs["rate"] = rate
     try:
-        result = otio.adapters.read_from_file(str(path), adapter_name=fmt.adapter, **kwargs)
+        modern = _fcpxml_media_reps(path) if fmt.adapter == "fcpx_xml" else None
+        if modern is not None:
+            result = otio.adapters.read_from_string(modern, adapter_name=fmt.adapter)
+        else:
+            result = otio.adapters.read_from_file(str(path), adapter_name=fmt.adapter,
+                                                  **kwargs)
     except otio.exceptions.UnsupportedSchemaError as exc:
         raise TimelineError(
             f"written by a newer OpenTimelineIO than this one ({otio.__version__}): {exc}",
@@ -115,6 +122,30 @@ def read_timeline(path: Path | str, *, rate: float | None = None,
         _log.info("%s: the sequence is empty", path)
     return LoadedTimeline(path=path, format=fmt, timeline=timeline, rate=seq_rate,
                           rate_note=note)
+
+
+def _fcpxml_media_reps(path: Path) -> str | None:
+    """The FCPXML text with each ``<asset>``'s media file as its ``src`` attribute, when
+    the file names media the modern way (FCPXML 1.9+: a ``<media-rep>`` child), which the
+    FCPXML adapter does not read: without this every clip would be offline.  ``None``
+    when nothing needs changing (the file is then read as it is).  The file on disk is
+    never changed; write-back patches the original text."""
+    data = path.read_bytes()
+    if b"<media-rep" not in data:
+        return None
+    root = _safe_xml.fromstring(data)
+    changed = False
+    for asset in root.iter("asset"):
+        if asset.get("src"):
+            continue
+        reps = asset.findall("media-rep")
+        rep = next((r for r in reps if r.get("kind") == "original-media"), None)
+        if rep is None and reps:  # (an Element with no children is falsy: no `or`)
+            rep = reps[0]
+        if rep is not None and rep.get("src"):
+            asset.set("src", rep.get("src", ""))
+            changed = True
+    return ElementTree.tostring(root, encoding="unicode") if changed else None
 
 
 def _read_text(path: Path) -> str:

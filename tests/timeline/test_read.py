@@ -108,3 +108,42 @@ def test_adapter_override_reads_odd_suffix(tmp_path: Path) -> None:
     loaded = read_timeline(path, adapter="cmx_3600")
     assert loaded.format.name == "edl"
     assert len(loaded.timeline.tracks[0]) == 5
+
+
+def test_fcpxml_media_rep_assets_are_online(tmp_path: Path) -> None:
+    """FCPXML 1.9+ names media in <media-rep>; the adapter reads only <asset src>, so
+    Pickup feeds it the src (the file itself is not touched)."""
+    text = """<?xml version="1.0" encoding="UTF-8"?>
+<!DOCTYPE fcpxml>
+<fcpxml version="1.10">
+  <resources>
+    <format id="r1" frameDuration="1/24s" width="1920" height="1080"/>
+    <asset id="r2" name="A001" start="0s" duration="2s" hasVideo="1" format="r1">
+      <media-rep kind="proxy-media" src="file:///proxies/A001.mov"/>
+      <media-rep kind="original-media" src="file:///media/A001.mov"/>
+    </asset>
+    <asset id="r3" name="A002" start="0s" duration="2s" hasVideo="1" format="r1"
+           src="file:///old/A002.mov"/>
+  </resources>
+  <library><event name="e"><project name="p">
+    <sequence format="r1" duration="2s" tcStart="0s"><spine>
+      <asset-clip name="A001" offset="0s" ref="r2" duration="1s"/>
+      <asset-clip name="A002" offset="1s" ref="r3" duration="1s"/>
+    </spine></sequence>
+  </project></event></library>
+</fcpxml>
+"""
+    path = tmp_path / "modern.fcpxml"
+    path.write_text(text, encoding="utf-8")
+    loaded = read_timeline(path)
+    urls = [c.media_reference.target_url for c in loaded.timeline.find_clips()]
+    assert urls == ["file:///media/A001.mov", "file:///old/A002.mov"]
+    assert path.read_text(encoding="utf-8") == text
+
+
+def test_fcpxml_media_rep_truncated_is_a_clear_error(tmp_path: Path) -> None:
+    path = tmp_path / "cut.fcpxml"
+    path.write_text('<?xml version="1.0"?><fcpxml version="1.10"><resources><asset id="r2">'
+                    '<media-rep src="file:///a.mov"/>', encoding="utf-8")
+    with pytest.raises(TimelineError, match="cannot be read as FCPXML"):
+        read_timeline(path)
