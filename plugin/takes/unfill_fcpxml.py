@@ -44,17 +44,10 @@ def _time_attr(child: Any) -> str:
 def revert_fcpxml(loaded: LoadedTimeline, found: FoundSlot, rec: Replaced, dest: Path
                   ) -> Path:
     from pickup.timeline.patch import _xmltext as X
-    from pickup.timeline.patch.fcpxml import _project, parse_time
+    from pickup.timeline.patch.fcpxml import open_spine, parse_time
 
     where = str(loaded.path)
-    tree = X.parse(loaded.path)
-    project = _project(tree, loaded.timeline.name, loaded.path)
-    sequence = project.find("sequence")
-    spine = sequence.find("spine") if sequence is not None else None
-    resources = tree.root.find("resources")
-    if sequence is None or spine is None or resources is None:
-        raise TimelineError("the project has no sequence/spine or the file no <resources>",
-                            where=where)
+    tree, sequence, spine, resources = open_spine(loaded)
     fmt = next((n for n in resources.findall("format")
                 if n.attrs.get("id") == sequence.attrs.get("format")), None)
     if fmt is None or "frameDuration" not in fmt.attrs:

@@ -91,10 +91,9 @@ def _project(tree: X.Tree, name: str, path: Path) -> X.Node:
     return next((p for p in projects if p.attrs.get("name") == name), projects[0])
 
 
-def patch_fcpxml(source: LoadedTimeline, placements: Sequence[Placement],
-                 keep: list[Replaced] | None = None) -> bytes:
-    """The patched document's bytes; what each slot replaced is appended to ``keep``."""
-    where = str(source.path)
+def open_spine(source: LoadedTimeline) -> tuple[X.Tree, X.Node, X.Node, X.Node]:
+    """(parsed document, the project's <sequence>, its <spine>, <resources>) of the
+    project ``source`` was read from; :class:`TimelineError` if one is missing."""
     tree = X.parse(source.path)
     project = _project(tree, source.timeline.name, source.path)
     sequence = project.find("sequence")
@@ -102,7 +101,15 @@ def patch_fcpxml(source: LoadedTimeline, placements: Sequence[Placement],
     resources = tree.root.find("resources")
     if sequence is None or spine is None or resources is None:
         raise TimelineError("the project has no sequence/spine or the file no <resources>",
-                            where=where)
+                            where=str(source.path))
+    return tree, sequence, spine, resources
+
+
+def patch_fcpxml(source: LoadedTimeline, placements: Sequence[Placement],
+                 keep: list[Replaced] | None = None) -> bytes:
+    """The patched document's bytes; what each slot replaced is appended to ``keep``."""
+    where = str(source.path)
+    tree, sequence, spine, resources = open_spine(source)
     formats = {n.attrs.get("id"): n for n in resources.findall("format")}
     seq_format = formats.get(sequence.attrs.get("format", ""))
     if seq_format is None or "frameDuration" not in seq_format.attrs:
