@@ -183,48 +183,6 @@ def test_revert_aaf_placeholder_without_record_is_refused(aaf_ph: Path) -> None:
 
 
 # -- FCPXML ------------------------------------------------------------------------
-@pytest.fixture
-def fcpx_cut(tmp_path: Path, make_video: Callable[..., Path]) -> Path:
-    """FCPXML at 24 fps: A001 0-1 s, a gap 1-2 s with a marker (FCPX_GAP), a placeholder
-    asset-clip 2-3 s with a marker (FCPX_PH), A003 3-4 s.  The gap's marker times are
-    unreduced fractions, as FCP writes some: re-timed back they read 86413/24s, so only
-    the recorded text gives the editor's bytes back."""
-    media = make_video(24)
-    text = f"""<?xml version="1.0" encoding="UTF-8"?>
-<!DOCTYPE fcpxml>
-<fcpxml version="1.9">
-    <resources>
-        <format id="r1" name="FFVideoFormat1080p24" frameDuration="1/24s" width="64" height="36"/>
-        <asset id="r2" name="{media.name}" start="0s" duration="1s" hasVideo="1" format="r1"
-               videoSources="1">
-            <media-rep kind="original-media" src="{media.resolve().as_uri()}"/>
-        </asset>
-    </resources>
-    <library>
-        <event name="roundtrip">
-            <project name="cut">
-                <sequence duration="4s" format="r1" tcStart="0s" tcFormat="NDF">
-                    <spine>
-                        <asset-clip name="A001" offset="0s" ref="r2" duration="1s" tcFormat="NDF"/>
-                        <gap name="Gap" offset="1s" duration="1s" start="3600s">
-                            <marker start="172826/48s" duration="2/48s" value="in the gap"/>
-                        </gap>
-                        <asset-clip name="{GEN}" offset="2s" ref="r2" duration="1s" tcFormat="NDF">
-                            <marker start="5/24s" duration="1/24s" value="on the placeholder"/>
-                        </asset-clip>
-                        <asset-clip name="A003" offset="3s" ref="r2" duration="1s" tcFormat="NDF"/>
-                    </spine>
-                </sequence>
-            </project>
-        </event>
-    </library>
-</fcpxml>
-"""
-    path = tmp_path / "cut.fcpxml"
-    path.write_text(text, encoding="utf-8")
-    return path
-
-
 @pytest.mark.parametrize("slot", [FCPX_GAP, FCPX_PH])
 def test_revert_fcpxml_gives_back_the_original_bytes(fcpx_cut: Path, slot: str) -> None:
     original = fcpx_cut.read_bytes()

@@ -5,10 +5,10 @@ from __future__ import annotations
 from pathlib import Path
 
 from tests.takes.conftest import fill, ok, takes_json
-from tests.takes.test_revert_placeholder import FCPX_GAP, FCPX_PH, fcpx_cut  # noqa: F401
+from tests.takes.test_revert_placeholder import FCPX_GAP, FCPX_PH
 
 
-def test_use_swaps_take_in_filled_fcpxml(fcpx_cut: Path) -> None:  # noqa: F811
+def test_use_swaps_take_in_filled_fcpxml(fcpx_cut: Path) -> None:
     written = fill(fcpx_cut, (FCPX_GAP, FCPX_PH), "--takes", "2")
     for slot in (FCPX_GAP, FCPX_PH):
         row = next(s for s in takes_json(written)["slots"] if s["id"] == slot)
