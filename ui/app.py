@@ -17,6 +17,7 @@ from PySide6.QtGui import QCloseEvent
 from PySide6.QtWidgets import QApplication, QMainWindow
 
 from pickup.ui.panel import PickupPanel
+from pickup.ui.services import start_sketch
 from pickup.ui.theme import apply_theme
 
 __all__ = ["PanelWindow", "main"]
@@ -27,6 +28,12 @@ class PanelWindow(QMainWindow):
 
     def __init__(self, **panel_options: object) -> None:
         """``timeline=PATH`` opens it: the file is read while the window is built."""
+        timeline, rate = panel_options.get("timeline"), panel_options.get("rate")
+        if isinstance(timeline, (str, Path)) and "sketcher" not in panel_options:
+            # Before any widget exists (the first one parses the style sheet): a large
+            # .otio file is sketched for the strip in another process meanwhile.
+            panel_options["sketcher"] = start_sketch(
+                Path(timeline), rate if isinstance(rate, (int, float)) else None)
         super().__init__()
         self.setWindowTitle("Pickup")
         self.panel = PickupPanel(self, **panel_options)  # type: ignore[arg-type]

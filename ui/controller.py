@@ -5,18 +5,23 @@ job list, the worker pool and the engine host.  Widgets call its methods (``open
 ``generate``, ``cancel``, ``retry``, ``send_back``...) and listen to its signals;
 nothing here blocks the GUI thread.
 
-Reading files runs on a QThreadPool.  Everything the engine does (plans, takes,
-resumes) runs in a separate process, the :class:`~pickup.ui.engine_host.EngineHost`,
-so its CPU work never competes with the GUI thread for the GIL.  The host's events
-arrive in batches (at most every 50 ms) through a queued signal; a batch updates each
-job it touches once, so every model change happens on the GUI thread and the GUI
-thread does a few small updates per second however many jobs run.
+Reading files runs on a QThreadPool.  A large ``.otio`` file is first sketched in a
+separate process (:mod:`pickup.ui.quickread`, while the window is built, on another
+core): the strip draws that sketch, and the full read starts once it has been drawn
+(``continue_read``), so the read's long GIL hold does not delay the first paint.
+Everything the engine does (plans, takes, resumes) runs in a separate process, the
+:class:`~pickup.ui.engine_host.EngineHost`, so its CPU work never competes with the
+GUI thread for the GIL.  The host's events arrive in batches (at most every 50 ms)
+through a queued signal; a batch updates each job it touches once, so every model
+change happens on the GUI thread and the GUI thread does a few small updates per
+second however many jobs run.
 """
 
 from __future__ import annotations
 
 import contextlib
 import itertools
+import subprocess
 import threading
 import time
 from collections import deque
@@ -34,7 +39,7 @@ from pickup.errors import PickupError
 from pickup.ui import services
 from pickup.ui.engine_host import EngineHost, HostError
 from pickup.ui.model import PanelModel
-from pickup.ui.services import SendReport, Session, TakeAsk, TakeRecord
+from pickup.ui.services import SendReport, Session, Sketch, TakeAsk, TakeRecord
 from pickup.ui.workers import Task, run
 
 __all__ = ["Controller", "JobView", "plain_error", "to_qimage"]
@@ -97,6 +102,7 @@ class JobView:
 class Controller(QObject):
     """See the module docstring."""
 
+    timelineSketched = Signal(object)  # Sketch: the tracks, before the full read
     timelineRead = Signal(object)  # Session without slots: the strip can draw it
     sessionLoaded = Signal(object)  # Session
     loadFailed = Signal(str)
@@ -142,13 +148,36 @@ class Controller(QObject):
         self._save_timer.timeout.connect(self.save_state)
         self.load_seconds = 0.0
         self._closed = False
+        #: files at least this large are sketched in a separate process first
+        self.sketch_min_bytes: int | None = None  # None: services.SKETCH_MIN_BYTES
+        #: give up on a sketch after this long and read the usual way
+        self.sketch_timeout_ms = 5000
+        #: start the full read this long after a sketch even if nobody calls
+        #: :meth:`continue_read` (the strip is hidden)
+        self.sketch_grace_ms = 300
+        self.sketch: Sketch | None = None
+        self._sketcher: subprocess.Popen[bytes] | None = None
+        self._pending_read: Callable[[], object] | None = None
+        self._opening = 0
 
     # -- opening -------------------------------------------------------------------------
     def open(self, path: Path | str, *, rate: float | None = None,
-             size: tuple[int, int] | None = None, profile: str | None = None) -> Task:
+             size: tuple[int, int] | None = None, profile: str | None = None,
+             sketcher: subprocess.Popen[bytes] | None = None) -> Task | None:
+        """Read ``path``: ``timelineSketched`` (large ``.otio`` files), ``timelineRead``,
+        then ``sessionLoaded`` or ``loadFailed``.  The read's task, or None while the
+        file is being sketched first (the read follows).  ``sketcher``: a sketch of
+        ``path`` already started (:func:`~pickup.ui.services.start_sketch`)."""
+        path = Path(path)
         started = time.perf_counter()
+        self._opening += 1
+        token = self._opening
+        self._stop_sketch()
+        self.sketch = None
 
         def done(session: Session) -> None:
+            if token != self._opening:
+                return  # another file was opened meanwhile
             self.load_seconds = time.perf_counter() - started
             self.session = session
             self.model = PanelModel(session, provider=self.provider)
@@ -174,14 +203,57 @@ class Controller(QObject):
                 on_error=lambda exc: self.loadFailed.emit(plain_error(exc)))
 
         def read(session: Session) -> None:
+            if token != self._opening:
+                return
             self.timelineRead.emit(session)
             # Finding slots starts once the strip is drawn, so it does not compete with
             # that first paint for the GIL.
             QTimer.singleShot(0, self, lambda: find(session))
 
-        return run(self.io_pool, services.read_session, Path(path), rate=rate, size=size,
-                   profile=profile, owner=self, on_done=read,
-                   on_error=lambda exc: self.loadFailed.emit(plain_error(exc)))
+        def start_read() -> Task:
+            return run(self.io_pool, services.read_session, path, rate=rate, size=size,
+                       profile=profile, owner=self, on_done=read,
+                       on_error=lambda exc: self.loadFailed.emit(plain_error(exc)))
+
+        proc = sketcher if sketcher is not None else services.start_sketch(
+            path, rate, min_bytes=self.sketch_min_bytes)
+        if proc is None:
+            return start_read()
+        self._sketcher = proc
+
+        def sketched(sketch: Sketch | None) -> None:
+            if self._sketcher is proc:
+                self._sketcher = None
+            if token != self._opening or self._closed:
+                return
+            if sketch is None:  # a file quickread does not cover: the usual read
+                start_read()
+                return
+            self.sketch = sketch
+            self._pending_read = start_read
+            self.timelineSketched.emit(sketch)
+            QTimer.singleShot(self.sketch_grace_ms, self, self.continue_read)
+
+        run(self.io_pool, services.wait_sketch, proc, path, self.sketch_timeout_ms / 1000,
+            owner=self, on_done=sketched, on_error=lambda exc: sketched(None))
+        return None
+
+    # -- sketching ---------------------------------------------------------------------
+    def continue_read(self) -> None:
+        """Start the full read of a sketched file (the panel calls it once the strip
+        has drawn the sketch; a timer calls it otherwise).  Idempotent."""
+        start, self._pending_read = self._pending_read, None
+        if start is not None and not self._closed:
+            start()
+
+    def _stop_sketch(self) -> None:
+        """End a sketching process still running (a new file opened, the panel closing);
+        the worker waiting for it reaps it."""
+        self._pending_read = None
+        proc, self._sketcher = self._sketcher, None
+        if proc is not None and proc.poll() is None:
+            with contextlib.suppress(OSError):
+                proc.kill()
 
     # -- model changes ---------------------------------------------------------------------
     def touch(self, slot_id: str) -> None:
@@ -567,6 +639,7 @@ class Controller(QObject):
         was already there, left resumable), so the next open resumes cleanly.
         """
         self._closed = True
+        self._stop_sketch()
         self.cancel_all()
         self._save_timer.stop()
         if self.session is not None and self.model is not None:

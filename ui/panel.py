@@ -9,6 +9,7 @@ editor's actions into undoable commands.
 from __future__ import annotations
 
 import os
+import subprocess
 from pathlib import Path
 
 import platformdirs
@@ -33,11 +34,14 @@ from pickup.ui.inspector import SlotInspector
 from pickup.ui.jobs import JobsDock
 from pickup.ui.player import PreviewPlayer
 from pickup.ui.providers_dialog import ProvidersDialog, provider_options
-from pickup.ui.services import SendReport, Session, TakeRecord, preview_segments
+from pickup.ui.services import SendReport, Session, Sketch, TakeRecord, preview_segments
 from pickup.ui.strip import TimelineStrip
 from pickup.ui.takes import TakesGallery
 
 __all__ = ["PickupPanel", "panel_settings"]
+
+_MIDDLE_SIZES = (300, 260, 440)  # inspector, takes, player
+_SPLIT_SIZES = (110, 380, 150)  # strip, middle, jobs
 
 
 def panel_settings() -> QSettings:
@@ -54,14 +58,16 @@ class PickupPanel(QWidget):
 
     def __init__(self, parent: QWidget | None = None, *, settings: QSettings | None = None,
                  size: tuple[int, int] | None = None, rate: float | None = None,
-                 timeline: Path | str | None = None) -> None:
+                 timeline: Path | str | None = None,
+                 sketcher: subprocess.Popen[bytes] | None = None) -> None:
         """``timeline``: open it; reading starts before the widgets are built, so the
-        file is read while the window is made."""
+        file is read while the window is made.  ``sketcher``: a sketch of ``timeline``
+        the caller already started (:func:`~pickup.ui.services.start_sketch`)."""
         super().__init__(parent)
         self.size_override, self.rate_override = size, rate
         self.controller = Controller(self)
         if timeline is not None:
-            self.controller.open(timeline, rate=rate, size=size)
+            self.controller.open(timeline, rate=rate, size=size, sketcher=sketcher)
         self.settings = settings or panel_settings()
         self.controller.provider = str(self.settings.value("provider", "previz") or "previz")
         self.controller.confirm_budget = self._confirm_budget
@@ -75,7 +81,13 @@ class PickupPanel(QWidget):
         self.timeline_shown: Session | None = None
         self.ask_close = self._ask_close
 
-        # widgets
+        # widgets, each made in the parent it stays in: with the app's style sheet,
+        # moving a built widget to another parent polishes its whole subtree again.
+        # The inspector, takes gallery, player and jobs dock (most of what a cold
+        # start builds) are made once the strip shows the timeline, one per event loop
+        # turn, or the first time something needs one (see `_build_parts`).
+        top = QHBoxLayout()
+        top.setContentsMargins(4, 4, 4, 0)
         self.open_button = QPushButton("Open…", self)
         self.providers_button = QPushButton("Providers…", self)
         self.undo_button = QPushButton("Undo", self)
@@ -84,36 +96,35 @@ class PickupPanel(QWidget):
         self.send_button.setObjectName("primary")
         self.file_label = QLabel("No timeline", self)
         self.file_label.setObjectName("title")
-        self.strip = TimelineStrip(self)
+        self.split = QSplitter(Qt.Orientation.Vertical, self)
+        self.strip = TimelineStrip(self.split)
         self.strip.status_of = self._status_of
-        self.inspector = SlotInspector(self)
-        self.takes = TakesGallery(self)
-        self.player = PreviewPlayer(self)
-        self.jobs = JobsDock(self)
+        self._middle = QSplitter(Qt.Orientation.Horizontal, self.split)
+        # Until the parts are made, empty stand-ins hold their places and sizes.
+        self._stand_ins = [QWidget(self._middle) for _ in range(3)] + [QWidget(self.split)]
+        self._inspector: SlotInspector | None = None
+        self._takes: TakesGallery | None = None
+        self._player: PreviewPlayer | None = None
+        self._jobs: JobsDock | None = None
+        self._providers = [self.controller.provider]
         self.budget = BudgetBar(self)
         self.budget.set_budget(self.controller.budget)
         self.status = QLabel("", self)
         self.status.setObjectName("muted")
-        self.inspector.set_providers([self.controller.provider])
 
-        top = QHBoxLayout()
-        top.setContentsMargins(4, 4, 4, 0)
         for w in (self.open_button, self.providers_button, self.undo_button, self.redo_button):
             top.addWidget(w)
         top.addSpacing(12)
         top.addWidget(self.file_label, 1)
         top.addWidget(self.send_button)
-        middle = QSplitter(Qt.Orientation.Horizontal, self)
-        middle.addWidget(self.inspector)
-        middle.addWidget(self.takes)
-        middle.addWidget(self.player)
-        middle.setSizes([300, 260, 440])
-        middle.setChildrenCollapsible(False)
-        self.split = QSplitter(Qt.Orientation.Vertical, self)
+        for w in self._stand_ins[:3]:
+            self._middle.addWidget(w)
+        self._middle.setSizes(list(_MIDDLE_SIZES))
+        self._middle.setChildrenCollapsible(False)
         self.split.addWidget(self.strip)
-        self.split.addWidget(middle)
-        self.split.addWidget(self.jobs)
-        self.split.setSizes([110, 380, 150])
+        self.split.addWidget(self._middle)
+        self.split.addWidget(self._stand_ins[3])
+        self.split.setSizes(list(_SPLIT_SIZES))
         bottom = QHBoxLayout()
         bottom.setContentsMargins(0, 0, 0, 0)
         bottom.addWidget(self.status, 1)
@@ -125,14 +136,15 @@ class PickupPanel(QWidget):
         layout.addWidget(self.split, 1)
         layout.addLayout(bottom)
 
-        # wiring
+        # wiring (the parts wire themselves when they are made)
         c = self.controller
+        c.timelineSketched.connect(self._sketched)
         c.timelineRead.connect(self._read)
         c.sessionLoaded.connect(self._loaded)
         c.loadFailed.connect(self._error)
         c.slotChanged.connect(self._slot_changed)
-        c.jobAdded.connect(self.jobs.add)
-        c.jobChanged.connect(self.jobs.update_job)
+        c.jobAdded.connect(lambda job: self.jobs.add(job))
+        c.jobChanged.connect(lambda job: self.jobs.update_job(job))
         c.takeReady.connect(self._take_ready)
         c.budgetChanged.connect(self._money)
         c.sentBack.connect(self._sent)
@@ -140,20 +152,9 @@ class PickupPanel(QWidget):
         c.message.connect(self.status.setText)
         c.thumbnailReady.connect(self._thumbnail)
         self.strip.slotClicked.connect(self.select_slot)
-        self.inspector.promptCommitted.connect(self.edit_prompt)
-        self.inspector.settingChanged.connect(self._setting)
-        self.inspector.generateRequested.connect(self.generate)
-        self.takes.useRequested.connect(self.use_take)
-        self.takes.approveRequested.connect(self.approve_take)
-        self.takes.rejectRequested.connect(self.reject_take)
-        self.takes.noteRequested.connect(self._ask_note)
-        self.takes.previewRequested.connect(self.preview)
-        self.takes.thumbnailWanted.connect(
-            lambda key, path, index: c.request_thumbnail(key, path, index, 160, 90))
-        self.jobs.cancelRequested.connect(c.cancel)
-        self.jobs.retryRequested.connect(c.retry)
-        self.jobs.resumeRequested.connect(lambda: c.resume())
-        self.jobs.cancelAllRequested.connect(c.cancel_all)
+        # Once the strip has drawn the timeline: the full read of a sketched file
+        # starts, and the other parts are made (queued: after this paint pass).
+        self.strip.painted.connect(self._strip_painted)
         self.budget.budgetChanged.connect(self._set_budget)
         self.open_button.clicked.connect(self._browse)
         self.providers_button.clicked.connect(self.show_providers)
@@ -172,13 +173,122 @@ class PickupPanel(QWidget):
         if timeline is not None:
             self.status.setText(f"reading {Path(timeline).name}…")
             self.file_label.setText(Path(timeline).name)
-        # Listing the installed providers scans every package's entry points: off the
-        # GUI thread.
+        self._providers_listed = False
+        if timeline is None:
+            self._build_parts(all_now=True)
+            self._list_providers()
+        else:  # providers once the timeline is shown: it would compete with the read
+            # In case the strip does not paint soon (a slow disk, a hidden panel).
+            QTimer.singleShot(self.PARTS_AFTER_MS, self, self._build_parts)
+
+    #: with a timeline to open, the other parts are made by this long after
+    #: construction at the latest (sooner once the strip has drawn it)
+    PARTS_AFTER_MS = 250
+
+    # -- parts made once the timeline shows ----------------------------------------------
+    def _strip_painted(self) -> None:
+        QTimer.singleShot(0, self.controller, self.controller.continue_read)
+        QTimer.singleShot(0, self, self._build_parts)
+
+    def _build_parts(self, all_now: bool = False) -> None:
+        """Make the next part not made yet (all of them with ``all_now``); each turn of
+        the event loop makes one, so no single turn takes long."""
+        for make in (lambda: self.inspector, lambda: self.takes, lambda: self.player,
+                     lambda: self.jobs):
+            before = self.parts_built()
+            make()
+            if not all_now and self.parts_built() != before:
+                if self.parts_built() < 4:
+                    QTimer.singleShot(0, self, self._build_parts)
+                return
+
+    def parts_built(self) -> int:
+        """How many of the inspector, takes gallery, player and jobs dock exist."""
+        return sum(w is not None for w in (self._inspector, self._takes, self._player,
+                                           self._jobs))
+
+    def _place(self, widget: QWidget, index: int) -> None:
+        """Put a part (made in its splitter, which appended it) where its stand-in is;
+        the splitter's sizes end as if the parts had been there from the start."""
+        splitter = self._middle if index < 3 else self.split
+        stand_in = self._stand_ins[index]
+        sizes = splitter.sizes()
+        splitter.insertWidget(splitter.indexOf(stand_in), widget)
+        stand_in.hide()
+        stand_in.setParent(None)
+        stand_in.deleteLater()
+        if splitter.isVisible():
+            widget.show()
+        # Once the real parts are in, the splitters share out their room as they would
+        # have with the parts there from the start; until then the stand-ins' sizes.
+        if index == 3:
+            splitter.setSizes(list(_SPLIT_SIZES))
+        elif all(w is not None for w in (self._inspector, self._takes, self._player)):
+            splitter.setSizes(list(_MIDDLE_SIZES))
+        elif any(sizes):
+            splitter.setSizes(sizes)
+
+    @property
+    def inspector(self) -> SlotInspector:
+        if self._inspector is None:
+            self._inspector = w = SlotInspector(self._middle)
+            self._place(w, 0)
+            w.set_providers(self._providers)
+            w.promptCommitted.connect(self.edit_prompt)
+            w.settingChanged.connect(self._setting)
+            w.generateRequested.connect(self.generate)
+        return self._inspector
+
+    @property
+    def takes(self) -> TakesGallery:
+        if self._takes is None:
+            self._takes = w = TakesGallery(self._middle)
+            self._place(w, 1)
+            c = self.controller
+            w.useRequested.connect(self.use_take)
+            w.approveRequested.connect(self.approve_take)
+            w.rejectRequested.connect(self.reject_take)
+            w.noteRequested.connect(self._ask_note)
+            w.previewRequested.connect(self.preview)
+            w.thumbnailWanted.connect(
+                lambda key, path, index: c.request_thumbnail(key, path, index, 160, 90))
+        return self._takes
+
+    @property
+    def player(self) -> PreviewPlayer:
+        if self._player is None:
+            self._player = w = PreviewPlayer(self._middle)
+            self._place(w, 2)
+        return self._player
+
+    @property
+    def jobs(self) -> JobsDock:
+        if self._jobs is None:
+            self._jobs = w = JobsDock(self.split)
+            self._place(w, 3)
+            c = self.controller
+            w.cancelRequested.connect(c.cancel)
+            w.retryRequested.connect(c.retry)
+            w.resumeRequested.connect(lambda: c.resume())
+            w.cancelAllRequested.connect(c.cancel_all)
+        return self._jobs
+
+    def _set_providers(self, names: list[str]) -> None:
+        self._providers = list(names)
+        if self._inspector is not None:
+            self._inspector.set_providers(self._providers)
+
+    def _list_providers(self) -> None:
+        """Listing the installed providers scans every package's entry points: off the
+        GUI thread, once."""
+        if self._providers_listed:
+            return
+        self._providers_listed = True
         from pickup.ui.services import provider_names
         from pickup.ui.workers import run
 
         run(self.controller.io_pool, provider_names, owner=self,
-            on_done=self.inspector.set_providers,
+            on_done=self._set_providers,
             on_error=lambda exc: None)  # a broken third-party entry point: previz only
 
     # -- keyboard --------------------------------------------------------------------------
@@ -219,19 +329,29 @@ class PickupPanel(QWidget):
         if path:
             self.open(path)
 
+    def _sketched(self, sketch: Sketch) -> None:
+        """A large file's tracks, sketched while it is read: draw them at once."""
+        if self._player is not None:
+            self.player.clear()
+        self.strip.set_view(sketch)
+        self.file_label.setText(f"{sketch.path.name}  ·  reading…")
+
     def _read(self, session: Session) -> None:
         """The timeline is read: draw it at once; its slots follow."""
         self.timeline_shown = session
-        self.player.clear()
-        self.strip.set_session(session)
+        if self._player is not None:
+            self.player.clear()
+        self.strip.set_view(session)
         self.file_label.setText(f"{session.loaded.path.name}  ·  finding slots…")
 
     def _loaded(self, session: Session) -> None:
+        self._build_parts(all_now=True)
+        self._list_providers()
         self.undo.clear()
         self.jobs.clear()
         for job in self.controller.jobs.values():
             self.jobs.add(job)
-        self.strip.set_session(session)
+        self.strip.set_view(session)
         rows = min(len(session.tracks), 8)
         sizes = self.split.sizes()
         strip_h = 18 + max(2, rows) * 20 + 24
@@ -467,6 +587,7 @@ class PickupPanel(QWidget):
         box.show()
 
     def _error(self, text: str) -> None:
+        self._list_providers()
         self.last_error = text
         self.status.setText(text)
 
@@ -484,7 +605,8 @@ class PickupPanel(QWidget):
         running = len(self.controller.running())
         if running and not self.ask_close(running):
             return False
-        self.player.clear()
+        if self._player is not None:
+            self.player.clear()
         self.controller.shutdown()
         return True
 

@@ -18,11 +18,15 @@ from __future__ import annotations
 import bisect
 import contextlib
 import json
+import os
+import subprocess
+import sys
 import threading
 import urllib.parse
 from collections import OrderedDict
 from dataclasses import dataclass, field
 from fractions import Fraction
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -66,6 +70,7 @@ __all__ = [
     "SendReport",
     "SentSlot",
     "Session",
+    "Sketch",
     "SlotChoice",
     "TakeAsk",
     "TakeRecord",
@@ -88,9 +93,14 @@ __all__ = [
     "run_take",
     "save_panel_state",
     "send_back",
+    "sketch_command",
+    "sketch_from",
+    "sketch_output",
+    "start_sketch",
     "take_from_row",
     "test_connection",
     "thumbnail",
+    "wait_sketch",
 ]
 
 PANEL_STATE = "panel.json"
@@ -135,19 +145,30 @@ class ItemView:
 
 @dataclass(frozen=True)
 class TrackView:
+    """One track as the strip draws it: parallel tuples with one entry per item
+    (transitions left out), in frames from the sequence start.  Plain tuples, so
+    building and painting 3,000 items makes no object per item."""
+
     label: str
     name: str
     stack_index: int
     video: bool
-    items: tuple[ItemView, ...]
     starts: tuple[int, ...]
+    durations: tuple[int, ...]
+    kinds: tuple[str, ...]  # clip | gap | placeholder | other
+    names: tuple[str, ...]
+
+    @cached_property
+    def items(self) -> tuple[ItemView, ...]:
+        """The items as objects (made on first use)."""
+        return tuple(ItemView(s, d, n, k) for s, d, n, k
+                     in zip(self.starts, self.durations, self.names, self.kinds,
+                            strict=True))
 
     def index_at(self, frame: int) -> int | None:
         pos = bisect.bisect_right(self.starts, frame) - 1
-        if pos >= 0:
-            item = self.items[pos]
-            if item.start <= frame < item.start + item.duration:
-                return pos
+        if pos >= 0 and frame < self.starts[pos] + self.durations[pos]:
+            return pos
         return None
 
 
@@ -211,10 +232,11 @@ def _track_views(timeline: otio.schema.Timeline, rate: float) -> tuple[list[Trac
         video = track.kind == otio.schema.TrackKind.Video
         letter = "V" if video else "A"
         counts[letter] += 1
-        items: list[ItemView] = []
         starts: list[int] = []
+        durations: list[int] = []
+        kinds: list[str] = []
+        names: list[str] = []
         position = 0
-        new = ItemView.__new__
         for item in track:
             cls = type(item)
             if cls is transition or isinstance(item, transition):
@@ -231,19 +253,129 @@ def _track_views(timeline: otio.schema.Timeline, rate: float) -> tuple[list[Trac
                         else "clip")
             else:
                 kind = _item_kind(item)
-            # A frozen dataclass's __init__ sets fields one by one through
-            # object.__setattr__; 3,000 clips are built faster straight into __dict__.
-            view = new(ItemView)
-            view.__dict__.update(start=position, duration=dur, name=item.name or "", kind=kind)
-            items.append(view)
             starts.append(position)
+            durations.append(dur)
+            kinds.append(kind)
+            names.append(item.name or "")
             position += dur
         end = max(end, position)
         views.append(TrackView(f"{letter}{counts[letter]}", track.name or "", stack_index,
-                               video, tuple(items), tuple(starts)))
+                               video, tuple(starts), tuple(durations), tuple(kinds),
+                               tuple(names)))
     # Video on top, V1 lowest, as editors see them.
     video_views = [v for v in views if v.video][::-1]
     return video_views + [v for v in views if not v.video], end
+
+
+# ------------------------------------------------------------------- quick sketch
+@dataclass
+class Sketch:
+    """A timeline's tracks before it is fully read (:mod:`pickup.ui.quickread`): what
+    the strip draws; it has no slots yet."""
+
+    path: Path
+    rate: float
+    start_frame: int
+    duration: int
+    tracks: list[TrackView]
+    slots: list[Slot] = field(default_factory=list)
+
+    def timecode(self, frame: int) -> str:
+        return frames_to_timecode(self.start_frame + frame, self.rate)
+
+
+#: files smaller than this are read the usual way (the read is quick anyway)
+SKETCH_MIN_BYTES = 256 * 1024
+
+
+def sketch_command(path: Path, rate: float | None = None, *,
+                   min_bytes: int | None = None) -> list[str] | None:
+    """The command that sketches ``path`` in a separate process, or None when it cannot
+    (not an ``.otio`` file, a small one, no Python interpreter to run it with: an editor
+    that embeds the panel, a frozen app; or ``PICKUP_PANEL_SKETCH=0``)."""
+    if os.environ.get("PICKUP_PANEL_SKETCH", "1").strip() in ("0", "no", "false", "off"):
+        return None
+    if path.suffix.lower() != ".otio":
+        return None
+    try:
+        if path.stat().st_size < (SKETCH_MIN_BYTES if min_bytes is None else min_bytes):
+            return None
+    except OSError:
+        return None
+    exe = Path(sys.executable or "")
+    script = Path(__file__).with_name("quickread.py")
+    if not exe.name.lower().startswith("python") or not exe.is_file() or not script.is_file():
+        return None
+    from pickup.ui.quickread import STUB
+
+    command = [str(exe), "-I", "-S", "-c", STUB, str(script.parent), str(path)]
+    if rate is not None:
+        command += ["--rate", repr(float(rate))]
+    return command
+
+
+def start_sketch(path: Path, rate: float | None = None, *,
+                 min_bytes: int | None = None) -> subprocess.Popen[bytes] | None:
+    """Start sketching ``path`` in a separate process (see :func:`sketch_command`; None
+    when it cannot).  :func:`wait_sketch` collects it.  Starting a process this way
+    is safe with threads running (nothing runs between fork and exec)."""
+    command = sketch_command(path, rate, min_bytes=min_bytes)
+    if command is None:
+        return None
+    try:
+        return subprocess.Popen(command, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                                stderr=subprocess.DEVNULL,
+                                creationflags=getattr(subprocess, "CREATE_NO_WINDOW", 0))
+    except OSError:
+        return None
+
+
+def wait_sketch(proc: subprocess.Popen[bytes], path: Path,
+                timeout: float = 5.0) -> Sketch | None:
+    """The sketch a :func:`start_sketch` process makes, or None when it could not (the
+    file is not one it covers, it was killed, it took longer than ``timeout``).  Blocks;
+    always leaves the process ended and reaped."""
+    try:
+        out, _ = proc.communicate(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.communicate()
+        return None
+    if proc.returncode != 0:
+        return None
+    try:
+        return sketch_output(out, path)
+    except (ValueError, KeyError, TypeError, EOFError):
+        return None
+
+
+def sketch_output(output: bytes, path: Path) -> Sketch:
+    """The :class:`Sketch` of quickread's output (raises ValueError if it is not one)."""
+    import marshal
+
+    from pickup.ui.quickread import MAGIC
+
+    if not output.startswith(MAGIC):
+        raise ValueError("not a sketch")
+    data = marshal.loads(output[len(MAGIC):])
+    if not isinstance(data, dict):
+        raise ValueError("not a sketch")
+    return sketch_from(data, path)
+
+
+def sketch_from(data: dict[str, Any], path: Path) -> Sketch:
+    """The :class:`Sketch` of quickread's output for ``path``."""
+    from pickup.ui.quickread import KIND_CODES
+
+    tracks = [TrackView(t["label"], t["name"], int(t["stack_index"]), bool(t["video"]),
+                        tuple(t["starts"]), tuple(t["durations"]),
+                        tuple(KIND_CODES[k] for k in t["kinds"]), tuple(t["names"]))
+              for t in data["tracks"]]
+    for t in tracks:
+        if not len(t.starts) == len(t.durations) == len(t.kinds) == len(t.names):
+            raise ValueError("a sketched track's lists differ in length")
+    return Sketch(path=path, rate=float(data["rate"]), start_frame=int(data["start_frame"]),
+                  duration=int(data["duration"]), tracks=tracks)
 
 
 def _journal_takes(project: Project) -> tuple[dict[str, list[TakeRecord]], list[JobRow], float]:
