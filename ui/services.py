@@ -929,6 +929,13 @@ def _placed(take: TakeRecord, slot: Slot) -> PlacedMedia:
                        height=info.height, start_frame=start, handles=take.handles)
 
 
+class _NoJournal:
+    """No job journal in the project (takes made elsewhere): no recorded facts."""
+
+    def for_slot(self, slot_id: str) -> list[Any]:
+        return []
+
+
 def send_back(session: Session, choices: list[SlotChoice], dest: Path | None = None
               ) -> SendReport:
     """Place every chosen take and write the timeline through its format's patcher.
@@ -966,7 +973,23 @@ def send_back(session: Session, choices: list[SlotChoice], dest: Path | None = N
                              choice.approved))
     edited = place_all(loaded.timeline, placements)
     existed = dest.exists()
-    written = write_back(loaded, edited, placements, dest, backup=True)
+    # As `pickup fill` does: each take's facts (from the job journal) go onto its media
+    # reference, what a placeholder's element was goes into the project folder (for
+    # `pickup revert`), and the take store learns the slots, so `pickup takes/use/revert`
+    # work on the file the panel wrote.
+    from pickup.engine.journal import Journal
+    from pickup.takes.record import record_fill
+
+    journal = Journal.open_existing(session.project.journal_path)
+    rows: Any = journal if journal is not None else _NoJournal()
+    try:
+        record_fill(session.project, loaded, edited, placements, rows, None)
+        written = write_back(loaded, edited, placements, dest, backup=True,
+                             replaced_dir=session.project.replaced_dir)
+        record_fill(session.project, loaded, edited, placements, rows, written)
+    finally:
+        if journal is not None:
+            journal.close()
     return SendReport(dest=written, backup=backup_path(written) if existed else None,
                       slots=tuple(sent))
 
