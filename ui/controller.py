@@ -142,6 +142,7 @@ class Controller(QObject):
         self._by_take: dict[tuple[str, int], int] = {}
         self._thumbs: set[str] = set()
         self._batch.connect(self._on_batch)
+        self._state_saved: dict[str, Any] | None = None  # the panel state on disk
         self._save_timer = QTimer(self)
         self._save_timer.setSingleShot(True)
         self._save_timer.setInterval(400)
@@ -181,6 +182,9 @@ class Controller(QObject):
             self.load_seconds = time.perf_counter() - started
             self.session = session
             self.model = PanelModel(session, provider=self.provider)
+            # The state as opened: the project folder is written only when it changes
+            # (opening and closing a file leaves nothing beside it).
+            self._state_saved = self.model.to_json()
             self.spent_now = 0.0
             self.jobs.clear()
             self._by_take.clear()
@@ -261,11 +265,21 @@ class Controller(QObject):
         self.slotChanged.emit(slot_id)
         self._save_timer.start()
 
-    def save_state(self) -> Task | None:
+    def _changed_state(self) -> dict[str, Any] | None:
+        """The panel state to save, or None when it is what was opened or last saved."""
         if self.session is None or self.model is None:
             return None
-        return run(self.io_pool, services.save_panel_state, self.session.project,
-                   self.model.to_json(),
+        data = self.model.to_json()
+        if data == self._state_saved:
+            return None
+        self._state_saved = data
+        return data
+
+    def save_state(self) -> Task | None:
+        data = self._changed_state()
+        if data is None or self.session is None:
+            return None
+        return run(self.io_pool, services.save_panel_state, self.session.project, data,
                    owner=self, on_error=lambda exc: self.message.emit(
                        f"could not save the panel state: {plain_error(exc)}"))
 
@@ -642,9 +656,10 @@ class Controller(QObject):
         self._stop_sketch()
         self.cancel_all()
         self._save_timer.stop()
-        if self.session is not None and self.model is not None:
+        data = self._changed_state()
+        if data is not None and self.session is not None:
             with contextlib.suppress(PickupError, OSError):
-                services.save_panel_state(self.session.project, self.model.to_json())
+                services.save_panel_state(self.session.project, data)
         ok = self._host.close(wait_ms / 1000) if self._host is not None else True
         return self.io_pool.waitForDone(max(1000, wait_ms // 3)) and ok
 

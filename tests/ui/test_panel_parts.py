@@ -112,6 +112,8 @@ def test_real_timelines_open_with_every_track_and_slot(qtbot, tmp_path: Path,
     panel.strip.fit()
     assert panel.strip.offset == 0
     panel.close_panel()
+    # Opening and closing wrote nothing beside the file (no project folder).
+    assert sorted(p.name for p in tmp_path.iterdir()) == [name]
 
 
 def test_budget_question_cancel_and_retry(qtbot, example: Path, tmp_path: Path,
@@ -171,3 +173,28 @@ def test_screenshot_command_writes_a_png(tmp_path: Path, example: Path) -> None:
     assert (image.width(), image.height()) == (1100, 700)
     # Dark theme: the top-left corner is the window background, not white.
     assert image.pixelColor(5, 40).lightness() < 80
+
+
+def test_panel_state_is_saved_only_when_it_changes(qtbot, example: Path) -> None:
+    project = example.with_suffix(".pickup")
+    state = project / "panel.json"
+    state.unlink(missing_ok=True)
+
+    def opened() -> PickupPanel:
+        panel = PickupPanel()
+        qtbot.addWidget(panel)
+        panel.open(example)
+        qtbot.waitUntil(lambda: panel.controller.model is not None, timeout=20000)
+        return panel
+
+    panel = opened()
+    panel.close_panel()
+    assert not state.exists()  # opened and closed: nothing to keep
+    panel = opened()
+    slot_id = panel.controller.model.order[0]
+    panel.edit_prompt(slot_id, "a barn at dawn, static")
+    panel.close_panel()
+    assert state.is_file()
+    panel = opened()
+    assert panel.controller.model[slot_id].prompt == "a barn at dawn, static"
+    panel.close_panel()
