@@ -83,8 +83,6 @@ def _external_ref(media: PlacedMedia) -> otio.schema.ExternalReference:
         available_range=otio.opentime.TimeRange(_rt(media.start_frame, media.rate),
                                                 _rt(media.frames, media.rate)))
     ref.name = name
-    if media.width and media.height:
-        set_metadata(ref.metadata, "pickup", {"width": media.width, "height": media.height})
     return ref
 
 
