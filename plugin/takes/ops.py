@@ -421,7 +421,15 @@ def _revert_file(s: Session, found: FoundSlot, placeholder: Any, dest: Path) -> 
                         where=str(s.loaded.path),
                         hint="write OTIO with -o OUT.otio, or re-import the editor's "
                         "original timeline")
-    return kept[fmt](s.loaded, found, rec, dest)
+    try:
+        return kept[fmt](s.loaded, found, rec, dest)
+    except (KeyError, TypeError, ValueError, LookupError, AttributeError) as exc:
+        # A record edited or damaged by hand: say which, never a traceback.
+        where = replaced_path(s.project.replaced_dir, found.slot_id, fmt)
+        raise SlotError(f"the record of slot {found.slot_id}'s placeholder is damaged "
+                        f"({type(exc).__name__}: {exc}); nothing was written",
+                        where=str(where), hint="re-import the editor's original timeline, "
+                        "or write OTIO with -o OUT.otio") from None
 
 
 def _gen_name(meta: Any) -> str:

@@ -143,9 +143,13 @@ def restore_aaf(loaded: LoadedTimeline, found: FoundSlot, rec: Replaced, dest: P
     tree: Any = orig.get("component")
     if not isinstance(tree, dict):
         raise refused(found, where, "the record holds no component")
+    try:
+        edit_rate = Fraction(str(orig.get("edit_rate")))
+    except (ValueError, ZeroDivisionError):
+        raise refused(found, where, f"the record's edit rate {orig.get('edit_rate')!r} "
+                      "cannot be read") from None
     with filled_aaf(loaded, found, dest) as hit:
-        if (orig.get("length") != hit.end - hit.start or
-                Fraction(str(orig.get("edit_rate"))) != hit.edit_rate):
+        if orig.get("length") != hit.end - hit.start or edit_rate != hit.edit_rate:
             raise refused(found, where, f"the clip is {hit.end - hit.start} frames at "
                           f"{hit.edit_rate}, the placeholder was {orig.get('length')} at "
                           f"{orig.get('edit_rate')}")

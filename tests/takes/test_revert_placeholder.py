@@ -182,6 +182,31 @@ def test_revert_aaf_placeholder_without_record_is_refused(aaf_ph: Path) -> None:
     _refused_without_record(written, AAF_PH, "aaf")
 
 
+def _refused_when_damaged(written: Path, slot: str, fmt: str, damage: Callable[[dict], None]
+                          ) -> None:
+    record = _record(written, slot, fmt)
+    data = json.loads(record.read_text())
+    damage(data["original"])
+    record.write_text(json.dumps(data))
+    before = written.read_bytes()
+    code, out, err = run("revert", written, slot)
+    assert code == 2 and out == "", err
+    assert ("damaged" in err or "cannot be read" in err) and "Traceback" not in err, err
+    assert slot in err
+    assert written.read_bytes() == before
+
+
+def test_revert_with_a_damaged_record_is_refused(aaf_ph: Path) -> None:
+    written = fill(aaf_ph, (AAF_PH,), "--takes", "2")
+    _refused_when_damaged(written, AAF_PH, "aaf",
+                          lambda orig: orig.__setitem__("edit_rate", "twenty-five"))
+
+
+def test_revert_fcp7xml_with_a_damaged_record_is_refused(xml_ph: Path) -> None:
+    written = fill(xml_ph, (XML_PH,), "--takes", "2")
+    _refused_when_damaged(written, XML_PH, "fcp7xml", lambda orig: orig.pop("text"))
+
+
 # -- FCPXML ------------------------------------------------------------------------
 @pytest.mark.parametrize("slot", [FCPX_GAP, FCPX_PH])
 def test_revert_fcpxml_gives_back_the_original_bytes(fcpx_cut: Path, slot: str) -> None:
