@@ -142,7 +142,14 @@ class Controller(QObject):
         self._by_take: dict[tuple[str, int], int] = {}
         self._thumbs: set[str] = set()
         self._batch.connect(self._on_batch)
-        self._state_saved: dict[str, Any] | None = None  # the panel state on disk
+        # The panel state: what is on disk (as opened, or confirmed by a save), the last
+        # version handed to a save, the newest confirmed, and per project folder the
+        # newest written (read and set under the lock, from pool threads too).
+        self._state_saved: dict[str, Any] | None = None
+        self._state_version = 0
+        self._state_confirmed = 0
+        self._state_written: dict[str, int] = {}
+        self._state_lock = threading.Lock()
         self._save_timer = QTimer(self)
         self._save_timer.setSingleShot(True)
         self._save_timer.setInterval(400)
@@ -265,22 +272,46 @@ class Controller(QObject):
         self.slotChanged.emit(slot_id)
         self._save_timer.start()
 
-    def _changed_state(self) -> dict[str, Any] | None:
-        """The panel state to save, or None when it is what was opened or last saved."""
+    def _changed_state(self) -> tuple[Any, int, dict[str, Any]] | None:
+        """(project, version, state) to save, or None when the state is what was opened
+        or what a save has confirmed.  Versions only grow; see :meth:`_write_state`."""
         if self.session is None or self.model is None:
             return None
         data = self.model.to_json()
         if data == self._state_saved:
             return None
-        self._state_saved = data
-        return data
+        self._state_version += 1
+        return self.session.project, self._state_version, data
+
+    def _write_state(self, project: Any, version: int, data: dict[str, Any]) -> int:
+        """Write one state (on a pool thread, or the GUI thread when closing).  A write
+        older than one already on disk for the project is skipped, so two saves that
+        finish out of order never put back an older state."""
+        key = str(project.root)
+        with self._state_lock:
+            if version > self._state_written.get(key, 0):
+                services.save_panel_state(project, data)
+                self._state_written[key] = version
+        return version
+
+    def _confirm_state(self, project: Any, version: int, data: dict[str, Any]) -> None:
+        """A save reached the disk: the state it wrote is no longer unsaved (unless
+        another file has been opened since)."""
+        current = self.session.project.root if self.session is not None else None
+        if version > self._state_confirmed and project.root == current:
+            self._state_confirmed = version
+            self._state_saved = data
 
     def save_state(self) -> Task | None:
-        data = self._changed_state()
-        if data is None or self.session is None:
+        change = self._changed_state()
+        if change is None:
             return None
-        return run(self.io_pool, services.save_panel_state, self.session.project, data,
-                   owner=self, on_error=lambda exc: self.message.emit(
+        project, version, data = change
+        # Confirmed only when written: a failed save leaves the state unsaved, so the
+        # next change or closing the panel tries again.
+        return run(self.io_pool, self._write_state, project, version, data, owner=self,
+                   on_done=lambda _: self._confirm_state(project, version, data),
+                   on_error=lambda exc: self.message.emit(
                        f"could not save the panel state: {plain_error(exc)}"))
 
     # -- money -------------------------------------------------------------------------------
@@ -656,10 +687,11 @@ class Controller(QObject):
         self._stop_sketch()
         self.cancel_all()
         self._save_timer.stop()
-        data = self._changed_state()
-        if data is not None and self.session is not None:
+        change = self._changed_state()
+        if change is not None:  # unsaved, or a save still queued or failed: write it now
             with contextlib.suppress(PickupError, OSError):
-                services.save_panel_state(self.session.project, data)
+                self._write_state(*change)
+                self._confirm_state(*change)
         ok = self._host.close(wait_ms / 1000) if self._host is not None else True
         return self.io_pool.waitForDone(max(1000, wait_ms // 3)) and ok
 

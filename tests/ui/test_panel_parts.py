@@ -198,3 +198,33 @@ def test_panel_state_is_saved_only_when_it_changes(qtbot, example: Path) -> None
     panel = opened()
     assert panel.controller.model[slot_id].prompt == "a barn at dawn, static"
     panel.close_panel()
+
+
+def test_a_failed_state_save_is_written_on_close(qtbot, example: Path,
+                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    """The debounced save fails (disk full): the state stays unsaved, and closing the
+    panel writes it, so the prompt typed is not lost."""
+    from pickup.ui import services
+
+    state = example.with_suffix(".pickup") / "panel.json"
+    state.unlink(missing_ok=True)
+    panel = PickupPanel()
+    qtbot.addWidget(panel)
+    panel.open(example)
+    qtbot.waitUntil(lambda: panel.controller.model is not None, timeout=20000)
+    real, calls = services.save_panel_state, []
+
+    def flaky(project, data):  # type: ignore[no-untyped-def]
+        calls.append(1)
+        if len(calls) == 1:
+            raise OSError(28, "No space left on device")
+        return real(project, data)
+
+    monkeypatch.setattr(services, "save_panel_state", flaky)
+    slot_id = panel.controller.model.order[0]
+    panel.edit_prompt(slot_id, "a barn at dawn, static")
+    qtbot.waitUntil(lambda: bool(calls), timeout=5000)
+    qtbot.wait(300)
+    assert not state.exists()
+    panel.close_panel()
+    assert len(calls) == 2 and "a barn at dawn, static" in state.read_text()
