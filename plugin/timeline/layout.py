@@ -53,18 +53,24 @@ class TrackLayout:
         marked: list[tuple[int, Any]] = []
         named: list[int] = []
         position = 0.0
-        transition = otio.schema.Transition
-        gap = otio.schema.Gap
         scan = name_initials is not None
         initials = frozenset(name_initials or ())
+        # isinstance() on OTIO's classes costs about a microsecond; a track holds few
+        # types, so each is tested once: type -> (is a transition, is a gap).
+        kinds: dict[type, tuple[bool, bool]] = {}
         for index, item in enumerate(track):
-            if isinstance(item, transition):
+            cls = type(item)
+            kind = kinds.get(cls)
+            if kind is None:
+                kind = kinds[cls] = (isinstance(item, otio.schema.Transition),
+                                     isinstance(item, otio.schema.Gap))
+            if kind[0]:
                 continue
             if scan:
                 markers = item.markers
                 if markers:
                     marked.append((len(items), markers))
-                if not isinstance(item, gap):
+                if not kind[1]:
                     name = item.name
                     if name and ("-" in name or name.lstrip()[:1].upper() in initials):
                         named.append(len(items))
