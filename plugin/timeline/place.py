@@ -82,7 +82,7 @@ def _external_ref(media: PlacedMedia) -> otio.schema.ExternalReference:
         target_url=url,
         available_range=otio.opentime.TimeRange(_rt(media.start_frame, media.rate),
                                                 _rt(media.frames, media.rate)))
-    ref.name = name
+    ref.name = name  # (the constructor takes no name)
     return ref
 
 
@@ -117,10 +117,11 @@ def _fill_gap(gap: otio.schema.Gap, start: int, dur: int, p: Placement
     if after < 0:
         raise SlotError("the timeline changed since it was scanned: the gap is shorter now",
                         where=f"slot {slot.id}", hint="scan the timeline again")
-    clip = otio.schema.Clip(name=p.name)
-    clip.source_range = otio.opentime.TimeRange(
-        _rt(p.media.start_frame + p.media.handles, p.media.rate),
-        _rt(slot.duration, rate).rescaled_to(float(p.media.rate)))
+    # Fields go in through the constructors: each attribute set afterwards costs a
+    # Python-level __setattr__ in OTIO.
+    clip_start = _rt(p.media.start_frame + p.media.handles, p.media.rate)
+    clip = otio.schema.Clip(name=p.name, source_range=otio.opentime.TimeRange(
+        clip_start, _rt(slot.duration, rate).rescaled_to(float(p.media.rate))))
     missing = otio.schema.MissingReference(name="gap")
     key, takes = _take_refs(p, 1)
     clip.set_media_references({PLACEHOLDER_KEY: missing, **takes}, key)
@@ -133,7 +134,8 @@ def _fill_gap(gap: otio.schema.Gap, start: int, dur: int, p: Placement
     # Markers go where they were in record time.  They move out of the gap (which
     # leaves the timeline) rather than being copied: a clone costs more than the rest.
     gap_markers = gap.markers
-    markers = list(gap_markers) if gap_markers else []
+    # (A slice copies in one call; list() iterates OTIO's vector until IndexError.)
+    markers = gap_markers[:] if gap_markers else []
     if markers:
         gap_start = gap.trimmed_range().start_time
         del gap_markers[:]
@@ -147,8 +149,7 @@ def _fill_gap(gap: otio.schema.Gap, start: int, dur: int, p: Placement
             pieces[-1].markers.append(moved)
         else:
             moved.marked_range = otio.opentime.TimeRange(
-                clip.source_range.start_time + _rt(max(at - before, 0), rate),
-                moved.marked_range.duration)
+                clip_start + _rt(max(at - before, 0), rate), moved.marked_range.duration)
             clip.markers.append(moved)
     gap_meta = gap.metadata
     previous: dict[str, Any] = {}
