@@ -1,4 +1,4 @@
-"""Shared test fixtures: the real timelines in ../shared/fixtures/timelines and tiny media."""
+"""Shared test fixtures: the real timelines in tests/fixtures/timelines and tiny media."""
 
 from __future__ import annotations
 
@@ -11,8 +11,10 @@ import pytest
 from keyring.backend import KeyringBackend
 
 ROOT = Path(__file__).resolve().parents[1]
-FIXTURES = Path(os.environ.get("PICKUP_FIXTURES", ROOT.parent / "shared" / "fixtures" /
-                               "timelines"))
+# The real timelines live in the repository (copied from the OpenTimelineIO projects'
+# test data, Apache-2.0: see tests/fixtures/timelines/README.md and LICENSE.txt).
+# PICKUP_FIXTURES points the suite at another folder of the same files.
+FIXTURES = Path(os.environ.get("PICKUP_FIXTURES", ROOT / "tests" / "fixtures" / "timelines"))
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 

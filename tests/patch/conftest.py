@@ -15,11 +15,8 @@ import pytest
 from pickup.media import probe
 from pickup.timeline import PlacedMedia, Placement, Slot, place_all, read_timeline
 from pickup.timeline.writeback import write_back
-from tests.conftest import make_video_file
+from tests.conftest import FIXTURES, make_video_file
 
-FIXTURES = Path(__file__).resolve().parents[2].parent / "shared" / "fixtures" / "timelines"
-if not FIXTURES.is_dir():  # the tree may sit elsewhere; the lead's layout is /work/shared
-    FIXTURES = Path("/work/shared/fixtures/timelines")
 
 
 def _make_clip(path: Path, rate: Fraction, frames: int) -> Path:
