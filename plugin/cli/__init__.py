@@ -85,6 +85,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if not getattr(args, "func", None):
         parser.print_help(sys.stderr)
         return 2
+    _sweep_leftovers(args)
     try:
         return int(args.func(args) or 0)
     except PickupError as exc:
@@ -95,6 +96,32 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 130
     except BrokenPipeError:
         return 1
+
+
+def _sweep_leftovers(args: argparse.Namespace) -> None:
+    """Remove the temp files a killed run left beside the timeline and in its project
+    folder (only Pickup's own, only when the process that made them is gone)."""
+    from pathlib import Path
+
+    timeline = getattr(args, "timeline", None)
+    if not isinstance(timeline, (str, Path)) or not str(timeline):
+        return
+    from pickup.atomic import sweep_stale_temps
+    from pickup.project import Project
+
+    path = Path(timeline)
+    project = getattr(args, "project", None)
+    folders = [path.parent if str(path.parent) else Path(".")]
+    removed = sweep_stale_temps(folders)
+    try:
+        root = Project.for_timeline(path, Path(project) if project else None).root
+    except (OSError, ValueError):
+        root = None
+    if root is not None and root.is_dir():
+        removed += sweep_stale_temps([root], recursive=True)
+    if removed:
+        logging.getLogger("pickup").info("removed %d temp file(s) left by an interrupted run",
+                                         len(removed))
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -37,6 +37,7 @@ from pickup.takes.reassociate import Association, FoundSlot, associate
 from pickup.takes.store import TakeStore, find_project
 from pickup.timeline import LoadedTimeline, read_timeline
 from pickup.timeline.marks import DEFAULT_TAGS
+from pickup.timeline.otiofile import write_otio
 from pickup.timeline.place import PLACEHOLDER_KEY
 
 __all__ = ["Pruned", "Session", "open_session", "prune", "revert", "set_status", "use_take"]
@@ -130,8 +131,7 @@ def _write_otio(s: Session, dest: Path) -> Path:
         kwargs["media_policy"] = \
             otio.adapters.file_bundle_utils.MediaReferencePolicy.AllMissing
     with atomic_path(dest, backup=dest.exists()) as tmp:
-        otio.adapters.write_to_file(s.loaded.timeline, str(tmp), adapter_name=adapter,
-                                    **kwargs)
+        write_otio(s.loaded.timeline, tmp, adapter, **kwargs)
     return dest
 
 

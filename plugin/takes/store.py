@@ -22,6 +22,7 @@ from pickup.atomic import atomic_path
 from pickup.errors import TimelineError
 from pickup.project import Project
 from pickup.takes.model import is_take_key, media_path_of, take_meta, utc_now
+from pickup.timeline.otiofile import write_otio
 from pickup.timeline.slots import slot_id_from_name
 
 __all__ = ["KEEP_FIELDS", "TakeStore", "find_project", "slot_id_of"]
@@ -173,5 +174,5 @@ class TakeStore:
             track.append(clip)
         Project(self.path.parent).ensure()
         with atomic_path(self.path, backup=True) as tmp:
-            otio.adapters.write_to_file(timeline, str(tmp), adapter_name="otio_json")
+            write_otio(timeline, tmp)
         return self.path

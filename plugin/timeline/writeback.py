@@ -21,6 +21,7 @@ import opentimelineio as otio
 
 from pickup.atomic import atomic_path
 from pickup.errors import InputError, PickupError, WriteError
+from pickup.timeline.otiofile import write_otio
 from pickup.timeline.place import Placement
 from pickup.timeline.read import LoadedTimeline
 from pickup.timeline.replaced import replaced_files
@@ -56,7 +57,7 @@ class OtioPatcher:
         kwargs = {}
         if self.adapter == "otioz":
             kwargs["media_policy"] = otio.adapters.file_bundle_utils.MediaReferencePolicy.AllMissing
-        otio.adapters.write_to_file(edited, str(dest), adapter_name=self.adapter, **kwargs)
+        write_otio(edited, dest, self.adapter, **kwargs)
 
 
 class AdapterWriter:
@@ -67,7 +68,7 @@ class AdapterWriter:
 
     def write(self, source: LoadedTimeline, edited: otio.schema.Timeline,
               placements: Sequence[Placement], dest: Path) -> None:
-        otio.adapters.write_to_file(edited, str(dest), adapter_name=self.adapter)
+        write_otio(edited, dest, self.adapter)
 
 
 #: format name -> "module:Class" of its patcher (imported lazily).

@@ -18,7 +18,6 @@ from pickup.timeline.writeback import write_back
 from tests.conftest import FIXTURES, make_video_file
 
 
-
 def _make_clip(path: Path, rate: Fraction, frames: int) -> Path:
     return make_video_file(path, frames, rate=rate, size=(64, 36))
 

@@ -27,6 +27,7 @@ from pickup.errors import MediaError, PickupError, SlotError
 from pickup.hosts.filled import FilledClip, require_filled, url_to_path
 from pickup.hosts.resolve.connect import ResolveSession
 from pickup.timeline import LoadedTimeline, frames_to_timecode, read_timeline
+from pickup.timeline.otiofile import write_otio
 
 __all__ = [
     "BIN_NAME",
@@ -233,9 +234,8 @@ def _write_import_file(loaded: LoadedTimeline, folder: Path) -> Path:
     if loaded.format.name not in ("otio", "otioz"):
         return loaded.path  # XML, FCPXML, EDL, AAF: Resolve imports the file itself
     dest = folder / f"{_safe_name(loaded.path.stem)}.resolve.otio"
-    otio.adapters.write_to_file(resolve_import_copy(loaded), str(dest),
-                                adapter_name="otio_json",
-                                target_schema_versions={"Clip": 1})
+    with atomic_path(dest) as tmp:
+        write_otio(resolve_import_copy(loaded), tmp, target_schema_versions={"Clip": 1})
     return dest
 
 
