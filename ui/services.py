@@ -36,31 +36,37 @@ import opentimelineio as otio
 from pickup.config import Config, load_config
 from pickup.engine import (
     Engine,
-    EngineOptions,
     EventCallback,
-    OutputSpec,
     Plan,
     PlannedJob,
-    Shot,
     TakeResult,
 )
 from pickup.engine.journal import DONE, JobRow, Journal
 from pickup.errors import MediaError, PickupError
 from pickup.media.conform import profile_for_format
 from pickup.project import Project
-from pickup.providers.base import ShotRequest
 from pickup.timeline import (
     LoadedTimeline,
-    PlacedMedia,
-    Placement,
     Slot,
     find_slots,
     frames_to_timecode,
-    place_all,
     read_timeline,
 )
-from pickup.timeline.size import DEFAULT_SIZE, sequence_size
-from pickup.timeline.writeback import default_output, write_back
+from pickup.timeline.size import sequence_size
+from pickup.workflow import (
+    CommitReport,
+    SentSlot,
+    ShotAsk,
+    SlotDecisions,
+    TakePick,
+    active_in_file,
+    build_shot,
+    commit_takes,
+    make_provider,
+    open_engine,
+    probed_media,
+    read_state,
+)
 
 __all__ = [
     "FrameReader",
@@ -75,6 +81,7 @@ __all__ = [
     "TakeAsk",
     "TakeRecord",
     "TrackView",
+    "apply_decisions",
     "ask_neighbours",
     "engine_available",
     "estimate_ask",
@@ -189,6 +196,8 @@ class Session:
     spent: float = 0.0
     saved: dict[str, Any] = field(default_factory=dict)
     active_takes: dict[str, int] = field(default_factory=dict)
+    #: the project state as last read: every take's status and note, active takes
+    decisions: dict[str, SlotDecisions] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)
     #: neighbour frame PNGs already decoded: (slot id, start, end, folder) -> (prev, next)
     neighbours: dict[tuple[str, int, int, str], tuple[Path | None, Path | None]] = field(
@@ -408,21 +417,6 @@ def take_from_row(row: JobRow) -> TakeRecord:
                       frames=int(row.target.get("frames", 0) or 0))
 
 
-def _active_takes(loaded: LoadedTimeline, slots: list[Slot]) -> dict[str, int]:
-    """slot id -> the take number the file already uses (slots filled earlier)."""
-    found: dict[str, int] = {}
-    for slot in slots:
-        if not slot.filled:
-            continue
-        item = _item_at(loaded.timeline, slot)
-        meta = item.metadata.get("pickup") if item is not None else None
-        take = meta.get("take") if meta is not None and hasattr(meta, "get") else None
-        if take is not None:
-            with contextlib.suppress(TypeError, ValueError):
-                found[slot.id] = int(take)
-    return found
-
-
 def read_session(path: Path | str, *, rate: float | None = None,
                  size: tuple[int, int] | None = None, profile: str | None = None,
                  project: Path | None = None) -> Session:
@@ -432,7 +426,8 @@ def read_session(path: Path | str, *, rate: float | None = None,
     seq_size, note = (size, "--size") if size else sequence_size(loaded)
     return Session(loaded=loaded, slots=[], tracks=tracks, size=seq_size, size_note=note,
                    profile=profile or profile_for_format(loaded.format.name),
-                   project=Project.for_timeline(loaded.path, project), duration=duration)
+                   project=Project.find(loaded.path, project, loaded.timeline),
+                   duration=duration)
 
 
 def find_session_slots(session: Session) -> Session:
@@ -450,8 +445,37 @@ def find_session_slots(session: Session) -> Session:
             saved = json.loads(state_file.read_text(encoding="utf-8"))
     session.slots, session.takes, session.unfinished = slots, takes, unfinished
     session.spent, session.saved, session.warnings = spent, saved, warnings
-    session.active_takes = _active_takes(loaded, slots)
+    session.active_takes = active_in_file(loaded, slots)
+    apply_decisions(session, read_state(session.project))
     return session
+
+
+#: the panel's name of each take status of the project state (temp is "new" there)
+PANEL_STATUS = {"temp": "new", "approved": "approved", "rejected": "rejected",
+                "locked": "locked"}
+STATE_STATUS = {panel: state for state, panel in PANEL_STATUS.items()}
+
+
+def apply_decisions(session: Session, decisions: dict[str, SlotDecisions]) -> list[str]:
+    """Show the project state in ``session``: each take's status and note, and the
+    active take of every slot the state knows.  Returns the slots that changed."""
+    changed: list[str] = []
+    for slot_id, state in decisions.items():
+        before = session.decisions.get(slot_id)
+        for take in session.takes.get(slot_id, []):
+            decision = state.takes.get(take.number)
+            if decision is None:
+                continue
+            status = PANEL_STATUS.get(decision.status, "new")
+            if (take.status, take.note) != (status, decision.note):
+                take.status, take.note = status, decision.note
+                changed.append(slot_id)
+        if state.active is not None and (before is None or before.active != state.active):
+            if session.active_takes.get(slot_id) != state.active:
+                changed.append(slot_id)
+            session.active_takes[slot_id] = state.active
+    session.decisions = dict(decisions)
+    return sorted(set(changed))
 
 
 def load_session(path: Path | str, *, rate: float | None = None,
@@ -473,25 +497,8 @@ def save_panel_state(project: Project, data: dict[str, Any]) -> Path:
 
 
 # ------------------------------------------------------------------------ generation
-@dataclass(frozen=True)
-class TakeAsk:
-    """What the inspector asks for one slot: the takes to make and how."""
-
-    slot: Slot
-    prompt: str
-    provider: str = "previz"
-    takes: int = 1
-    kind: str | None = None
-    negative_prompt: str = ""
-    model: str | None = None
-    seed: int | None = None
-    handles: int = 0
-    use_first: bool = True
-    use_last: bool = True
-    size: tuple[int, int] = DEFAULT_SIZE
-    profile: str = "prores_hq"
-    start_frame: int = 0
-    provider_options: tuple[tuple[str, Any], ...] = ()
+#: What the inspector asks for one slot: the workflow's ask, under the panel's name.
+TakeAsk = ShotAsk
 
 
 def provider_names() -> list[str]:
@@ -500,38 +507,10 @@ def provider_names() -> list[str]:
     return available()
 
 
-def _provider_options(ask: TakeAsk, config: Config) -> dict[str, Any]:
-    options = config.provider_options(ask.provider)
-    options.update(dict(ask.provider_options))
-    return options
-
-
 def _engine(project: Project, ask: TakeAsk, config: Config) -> Engine:
-    from pickup.providers.registry import get_provider
-
-    provider = get_provider(ask.provider, **_provider_options(ask, config))
-    local = provider.capabilities(ask.model).local
-    options = EngineOptions(model=ask.model, concurrency=1, config=config, seed=ask.seed,
-                            new_seed=ask.seed is None, poll_interval_s=0.25 if local else 2.0)
-    return Engine(project, provider, options)
-
-
-def _shot(ask: TakeAsk, engine: Engine, first: Path | None, last: Path | None) -> Shot:
-    slot = ask.slot
-    rate = Fraction(slot.rate).limit_denominator(1001)
-    caps = engine.provider.capabilities(ask.model)
-    media_start = ask.start_frame + slot.start - ask.handles
-    timecode = frames_to_timecode(media_start, slot.rate) if media_start >= 0 else None
-    extra: dict[str, Any] = {"profile": ask.profile, "timecode": timecode} if caps.local else {}
-    req = ShotRequest(slot_id=slot.id, prompt=ask.prompt or slot.kind or "", kind=ask.kind,
-                      frames=slot.duration, rate=rate, width=ask.size[0], height=ask.size[1],
-                      seed=ask.seed, negative_prompt=ask.negative_prompt or None,
-                      first_frame=first if ask.use_first and caps.first_frame else None,
-                      last_frame=last if ask.use_last and caps.last_frame else None,
-                      model=ask.model, extra=extra)
-    out = OutputSpec(frames=slot.duration, rate=rate, width=ask.size[0], height=ask.size[1],
-                     profile=ask.profile, handles=ask.handles, timecode=timecode)
-    return Shot(req, out, takes=ask.takes)
+    return open_engine(project, ask.provider, config=config, model=ask.model, concurrency=1,
+                       seed=ask.seed, new_seed=ask.seed is None,
+                       provider_options=dict(ask.provider_options), local_poll_s=0.25)
 
 
 def plan_takes(session: Session, ask: TakeAsk) -> Plan:
@@ -553,7 +532,8 @@ def plan_for(project: Project, ask: TakeAsk, first: Path | None, last: Path | No
     config = load_config()
     engine = _engine(project, ask, config)
     try:
-        return engine.plan([_shot(ask, engine, first, last)])
+        caps = engine.provider.capabilities(ask.model)
+        return engine.plan([build_shot(ask, caps, first, last)])
     finally:
         engine.close()
 
@@ -578,11 +558,8 @@ def resume_jobs(project: Project, rows: list[JobRow], *, on_event: EventCallback
     by_provider: dict[str, list[int]] = {}
     for row in rows:
         by_provider.setdefault(row.provider, []).append(row.id)
-    from pickup.providers.registry import get_provider
-
     for name, ids in by_provider.items():
-        provider = get_provider(name, **config.provider_options(name))
-        engine = Engine(project, provider, EngineOptions(config=config, poll_interval_s=0.25))
+        engine = open_engine(project, name, config=config, local_poll_s=0.25)
         try:
             results.extend(engine.resume(on_event=on_event, cancel=cancel, job_ids=ids))
         finally:
@@ -604,15 +581,11 @@ def finished_take(project: Project, result: TakeResult) -> TakeRecord | None:
 def estimate_ask(session: Session, ask: TakeAsk) -> float:
     """Estimated USD of ``ask`` without planning against the journal (fast)."""
     from pickup.engine import estimate_cost, fit_request
-    from pickup.providers.registry import get_provider
 
     config = load_config()
-    provider = get_provider(ask.provider, **_provider_options(ask, config))
+    provider = make_provider(ask.provider, config, dict(ask.provider_options))
     caps = provider.capabilities(ask.model)
-    rate = Fraction(ask.slot.rate).limit_denominator(1001)
-    req = ShotRequest(slot_id=ask.slot.id, prompt=ask.prompt, kind=ask.kind,
-                      frames=ask.slot.duration, rate=rate, width=ask.size[0],
-                      height=ask.size[1], model=ask.model)
+    req = build_shot(ask, caps).request
     fitted = fit_request(req, caps, handles=ask.handles).request
     cost, _ = estimate_cost(provider, fitted, caps, config)
     return round(cost * ask.takes, 4)
@@ -684,19 +657,6 @@ def _source_first_frame(item: otio.schema.Clip, rate: float) -> int:
     if avail is not None:
         start = start - avail.start_time
     return max(0, round(start.value_rescaled_to(rate)))
-
-
-def _item_at(timeline: otio.schema.Timeline, slot: Slot) -> otio.core.Item | None:
-    track = timeline.tracks[slot.stack_index]
-    position = 0
-    for item in track:
-        if isinstance(item, otio.schema.Transition):
-            continue
-        dur = round(item.duration().value_rescaled_to(slot.rate))
-        if position <= slot.start < position + dur:
-            return item
-        position += dur
-    return None
 
 
 def _neighbours(session: Session, slot: Slot) -> tuple[tuple[otio.core.Item, int] | None,
@@ -893,105 +853,25 @@ class SlotChoice:
     approved: bool = False
 
 
-@dataclass(frozen=True)
-class SentSlot:
-    slot_id: str
-    action: str  # filled | swapped | kept
-    take: int
-    previous: int | None = None
-    approved: bool = False
-
-
-@dataclass(frozen=True)
-class SendReport:
-    """What send back wrote: the file, its backup if one was kept, and every slot."""
-
-    dest: Path
-    backup: Path | None
-    slots: tuple[SentSlot, ...]
-
-    def summary(self) -> str:
-        filled = sum(s.action == "filled" for s in self.slots)
-        swapped = sum(s.action == "swapped" for s in self.slots)
-        return f"{filled} slot(s) filled, {swapped} swapped"
-
-
-def _placed(take: TakeRecord, slot: Slot) -> PlacedMedia:
-    from pickup.media.probe import probe
-
-    info = probe(take.path)
-    rate = Fraction(slot.rate).limit_denominator(1001)
-    start = 0
-    if info.start_timecode:
-        with contextlib.suppress(ValueError, TypeError):
-            start = round(otio.opentime.from_timecode(info.start_timecode, float(rate)).value)
-    return PlacedMedia(path=info.path, frames=info.frames, rate=rate, width=info.width,
-                       height=info.height, start_frame=start, handles=take.handles)
-
-
-class _NoJournal:
-    """No job journal in the project (takes made elsewhere): no recorded facts."""
-
-    def for_slot(self, slot_id: str) -> list[Any]:
-        return []
+#: What send back wrote (the workflow's commit report, under the panel's name).
+SendReport = CommitReport
 
 
 def send_back(session: Session, choices: list[SlotChoice], dest: Path | None = None
               ) -> SendReport:
-    """Place every chosen take and write the timeline through its format's patcher.
+    """Place every chosen take and write the timeline through its format's patcher
+    (:func:`pickup.workflow.commit_takes`, as ``pickup fill`` does).
 
     An existing ``dest`` (including the input itself) is kept as ``<name>.bak``.
     """
-    from pickup.atomic import backup_path
-
-    if not choices:
-        from pickup.errors import InputError
-
-        raise InputError("no slot has a take chosen", hint="choose a take (Use take) first")
-    loaded = session.loaded
-    dest = Path(dest) if dest else default_output(loaded.path)
-    placements: list[Placement] = []
-    sent: list[SentSlot] = []
-    for choice in choices:
-        media = _placed(choice.take, choice.slot)
-        extra = tuple(_placed(t, choice.slot) for t in choice.others)
-        numbers = (choice.take.number, *(t.number for t in choice.others))
-        placements.append(Placement(
-            slot=choice.slot, media=media, clip_name=f"{choice.slot.id}_{choice.take.key}",
-            metadata={"take": choice.take.number, "provider": choice.take.provider,
-                      "job_id": choice.take.job_id, "takes": list(numbers),
-                      "status": "approved" if choice.approved else "temp"},
-            extra_takes=extra, take_numbers=numbers))
-        previous = session.active_takes.get(choice.slot.id)
-        if not choice.slot.filled:
-            action = "filled"
-        elif previous == choice.take.number:
-            action = "kept"
-        else:
-            action = "swapped"
-        sent.append(SentSlot(choice.slot.id, action, choice.take.number, previous,
-                             choice.approved))
-    edited = place_all(loaded.timeline, placements)
-    existed = dest.exists()
-    # As `pickup fill` does: each take's facts (from the job journal) go onto its media
-    # reference, what a placeholder's element was goes into the project folder (for
-    # `pickup revert`), and the take store learns the slots, so `pickup takes/use/revert`
-    # work on the file the panel wrote.
-    from pickup.engine.journal import Journal
-    from pickup.takes.record import record_fill
-
-    journal = Journal.open_existing(session.project.journal_path)
-    rows: Any = journal if journal is not None else _NoJournal()
-    try:
-        record_fill(session.project, loaded, edited, placements, rows, None)
-        written = write_back(loaded, edited, placements, dest, backup=True,
-                             replaced_dir=session.project.replaced_dir)
-        record_fill(session.project, loaded, edited, placements, rows, written)
-    finally:
-        if journal is not None:
-            journal.close()
-    return SendReport(dest=written, backup=backup_path(written) if existed else None,
-                      slots=tuple(sent))
+    picks = [TakePick(slot=c.slot, take=c.take.number,
+                      others=tuple(t.number for t in c.others),
+                      status="approved" if c.approved else "temp",
+                      # takes the engine did not make (no journal row) are probed
+                      media={t.number: probed_media(t.path, c.slot.rate, t.handles)
+                             for t in (c.take, *c.others) if t.job_id is None})
+             for c in choices]
+    return commit_takes(session.project, session.loaded, picks, dest, backup=True)
 
 
 class LruFrames(OrderedDict[int, np.ndarray]):

@@ -16,7 +16,6 @@ import sys
 import tempfile
 import threading
 from collections.abc import Iterator, Sequence
-from fractions import Fraction
 from pathlib import Path
 from typing import Any
 
@@ -31,35 +30,10 @@ from pickup.cli.common import (
     say,
 )
 from pickup.cli.place import add_output_args, output_path
-from pickup.config import load_config
-from pickup.engine import (
-    Engine,
-    EngineOptions,
-    JobEvent,
-    OutputSpec,
-    Plan,
-    Shot,
-    TakeResult,
-    redact,
-)
-from pickup.engine.journal import DONE
-from pickup.errors import BudgetError, InputError, WriteError
-from pickup.media.conform import profile_for_format
-from pickup.media.probe import probe
-from pickup.project import Project
-from pickup.providers.base import Provider, ShotRequest
-from pickup.timeline import (
-    LoadedTimeline,
-    PlacedMedia,
-    Placement,
-    Slot,
-    find_slots,
-    frames_to_timecode,
-    place_all,
-    read_timeline,
-)
-from pickup.timeline.size import sequence_size
-from pickup.timeline.writeback import choose_writer, write_back
+from pickup.engine import JobEvent, Plan, TakeResult
+from pickup.timeline import LoadedTimeline, find_slots, read_timeline
+from pickup.timeline.writeback import choose_writer
+from pickup.workflow import Fill, FillOptions
 
 __all__ = ["Reporter", "register", "run"]
 
@@ -109,77 +83,6 @@ def register(sub: Any) -> None:
                         help="write a contact sheet of the filled slots")
     add_output_args(parser)
     parser.set_defaults(func=run)
-
-
-def _rate(slot: Slot) -> Fraction:
-    return Fraction(slot.rate).limit_denominator(1001)
-
-
-def _neighbours(loaded: LoadedTimeline, slot: Slot, folder: Path
-                ) -> tuple[Path | None, Path | None]:
-    from pickup.media.neighbours import neighbour_frames
-
-    folder.mkdir(parents=True, exist_ok=True)
-    try:
-        first, last = neighbour_frames(loaded, slot, folder)
-    except Exception as exc:  # neighbours are a nicety; never stop a fill for them
-        say(f"slot {slot.id}: neighbour frames unavailable ({redact(str(exc))})")
-        return None, None
-    return first, last
-
-
-def _shots(args: argparse.Namespace, loaded: LoadedTimeline, slots: Sequence[Slot],
-           provider: Provider, size: tuple[int, int], profile: str, frames_dir: Path
-           ) -> list[Shot]:
-    caps = provider.capabilities(args.model)
-    shots: list[Shot] = []
-    for slot in slots:
-        rate = _rate(slot)
-        first = last = None
-        if caps.first_frame or caps.last_frame:
-            first, last = _neighbours(loaded, slot, frames_dir)
-        media_start = loaded.start_frame + slot.start - args.handles
-        timecode = frames_to_timecode(media_start, slot.rate) if media_start >= 0 else None
-        extra: dict[str, Any] = {}
-        if caps.local:  # a local renderer can write the final codec directly
-            extra = {"profile": profile, "timecode": timecode}
-        req = ShotRequest(slot_id=slot.id, prompt=slot.prompt or slot.kind or "",
-                          kind=slot.kind, frames=slot.duration, rate=rate, width=size[0],
-                          height=size[1], seed=None, first_frame=first,
-                          last_frame=last if caps.last_frame else None, model=args.model,
-                          extra=extra)
-        out = OutputSpec(frames=slot.duration, rate=rate, width=size[0], height=size[1],
-                         profile=profile, handles=args.handles, timecode=timecode,
-                         reel=None)
-        shots.append(Shot(req, out, takes=args.takes))
-    return shots
-
-
-def _select(args: argparse.Namespace, loaded: LoadedTimeline) -> list[Slot]:
-    config = load_config()
-    warnings: list[str] = []
-    slots = find_slots(loaded.timeline, rate=loaded.rate, start_frame=loaded.start_frame,
-                       all_gaps=args.all_gaps or bool(args.slots), tags=config.tags,
-                       warnings=warnings)
-    for message in warnings:
-        say(f"{loaded.path.name}: warning: {message}")
-    if args.slots:
-        wanted = [s.strip() for s in args.slots.split(",") if s.strip()]
-        by_id = {s.id: s for s in slots}
-        missing = [w for w in wanted if w not in by_id]
-        if missing:
-            known = ", ".join(by_id) or "none"
-            raise InputError(f"no slot {', '.join(repr(m) for m in missing)}",
-                             where=str(loaded.path),
-                             hint=f"slots found: {known}; run `pickup scan` to list them")
-        return [by_id[w] for w in wanted]
-    if not args.all_gaps:
-        slots = [s for s in slots if s.mark != "unmarked"]
-    if not slots:
-        raise InputError("no marked slots to fill", where=str(loaded.path),
-                         hint="mark gaps or placeholder clips with a GEN marker, or pass "
-                         "--all-gaps to fill unmarked holes")
-    return slots
 
 
 # -- progress ------------------------------------------------------------------------
@@ -296,164 +199,71 @@ def _print_plan(plan: Plan, size_note: str, profile: str, as_json: bool) -> None
                   f"${plan.cost:.2f} (dry run: nothing submitted)")
 
 
+def _options(args: argparse.Namespace) -> FillOptions:
+    slots = tuple(s.strip() for s in (args.slots or "").split(",") if s.strip())
+    return FillOptions(provider=args.provider, model=args.model, takes=args.takes,
+                       handles=args.handles, seed=args.seed, new_seed=args.new_seed,
+                       force=args.force, activate_new=args.activate_new,
+                       concurrency=args.concurrency, budget=args.budget, size=args.size,
+                       profile=args.profile, slots=slots, all_gaps=args.all_gaps,
+                       project=args.project,
+                       prompt=getattr(args, "prompt", None),
+                       negative_prompt=getattr(args, "negative", None))
+
+
 def run(args: argparse.Namespace) -> int:
     dest = None if args.dry_run else output_path(args)
     loaded = load(args)
     if dest is not None:
         choose_writer(loaded, dest, args.to_adapter)  # refuse before spending anything
-    slots = _select(args, loaded)
-    size, size_note = sequence_size(loaded, args.size)
-    profile = args.profile or profile_for_format(loaded.format.name)
-    project = Project.for_timeline(loaded.path, args.project)
-    config = load_config()
-    from pickup.providers.registry import get_provider
-
-    provider = get_provider(args.provider, **config.provider_options(args.provider))
-    caps = provider.capabilities(args.model)
-    concurrency = args.concurrency or (1 if caps.local else 4)
-    options = EngineOptions(model=args.model, concurrency=concurrency, budget=args.budget,
-                            seed=args.seed, new_seed=args.new_seed, force=args.force,
-                            config=config, poll_interval_s=0.5 if caps.local else 2.0)
-    from pickup.takes.record import fill_conformer
-
-    engine = Engine(project, provider, options,
-                    conformer=fill_conformer(lambda: engine, args.provider, args.model))
-    try:
+    with Fill(loaded, _options(args), on_warning=say) as fill:
         if args.dry_run:
             with tempfile.TemporaryDirectory(prefix="pickup-dry-") as tmp:
-                plan = engine.plan(_shots(args, loaded, slots, provider, size, profile,
-                                          Path(tmp)))
-                _print_plan(plan, size_note, profile, args.json)
+                _print_plan(fill.plan(Path(tmp)), fill.size_note, fill.profile, args.json)
             return 0
         assert dest is not None
-        shots = _shots(args, loaded, slots, provider, size, profile,
-                       project.root / "neighbours")
-        plan = engine.plan(shots)
-        if args.budget is not None and plan.cost > args.budget + 1e-9:
-            fit, total = 0, 0.0
-            for job in plan.jobs:
-                if job.spends and total + job.est_cost <= args.budget + 1e-9:
-                    total += job.est_cost
-                    fit += 1
-            raise BudgetError(f"the plan is estimated at ${plan.cost:.2f}, over the budget "
-                              f"of ${args.budget:.2f}; nothing was submitted",
-                              hint=f"{fit} of {sum(j.spends for j in plan.jobs)} new take(s) "
-                              "would fit: lower --takes, pick --slots, or raise --budget "
-                              "(see --dry-run)")
-        say(f"{loaded.path.name}: {len(slots)} slot(s), {len(plan.jobs)} take(s) via "
-            f"{engine.name}; size {size[0]}x{size[1]} ({size_note}), {profile}; "
+        plan = fill.plan()
+        fill.check_budget(plan)
+        size = fill.size
+        say(f"{loaded.path.name}: {len(fill.slots)} slot(s), {len(plan.jobs)} take(s) via "
+            f"{fill.name}; size {size[0]}x{size[1]} ({fill.size_note}), {fill.profile}; "
             f"estimated ${plan.cost:.2f}")
         with cancel_on_interrupt() as cancel, Reporter(quiet=args.json) as reporter:
-            results = engine.run(plan, on_event=reporter, cancel=cancel)
+            results = fill.run(plan, on_event=reporter, cancel=cancel)
         if cancel.is_set():
             done = sum(r.ok for r in results)
-            say(f"pickup: cancelled; {done} finished take(s) are kept in {project.root} "
+            say(f"pickup: cancelled; {done} finished take(s) are kept in {fill.project.root} "
                 "and reused by the next `pickup fill`; the timeline was not written")
             return 130
-        return _finish(args, loaded, slots, engine, results, dest, plan)
-    finally:
-        engine.close()
+        return _finish(args, fill, results, dest)
 
 
-def _placements(slots: Sequence[Slot], engine: Engine, results: Sequence[TakeResult],
-                keep: dict[str, int] | None = None, loaded: LoadedTimeline | None = None
-                ) -> list[Placement]:
-    placements: list[Placement] = []
-    for slot in slots:
-        new = sorted((r for r in results if r.slot_id == slot.id and r.ok),
-                     key=lambda r: r.take)
-        if not new:
-            continue
-        seen = {r.take for r in new}
-        older = [row for row in engine.journal.for_slot(slot.id)
-                 if row.state in DONE and row.take not in seen and row.media_path
-                 and Path(row.media_path).is_file()]
-        media: list[PlacedMedia] = []
-        numbers: list[int] = []
-        for path, take, out in ([(r.media, r.take, OutputSpec.from_json(_target(engine, r)))
-                                  for r in new]
-                                 + [(Path(str(o.media_path)), o.take,
-                                     OutputSpec.from_json(o.target)) for o in older]):
-            assert path is not None
-            info = probe(path)
-            # The rate conform was asked for is exact; a container's average rate may not be.
-            start = 0
-            if info.start_timecode:
-                import opentimelineio as otio
-
-                with contextlib.suppress(ValueError, TypeError):
-                    start = round(otio.opentime.from_timecode(info.start_timecode,
-                                                              float(out.rate)).value)
-            media.append(PlacedMedia(path=info.path, frames=info.frames, rate=out.rate,
-                                     width=info.width, height=info.height,
-                                     start_frame=start, handles=out.handles))
-            numbers.append(take)
-        first = new[0]
-        if keep and keep.get(slot.id) in numbers[1:]:  # a re-fill keeps the active take
-            at = numbers.index(keep[slot.id])
-            media.insert(0, media.pop(at))
-            numbers.insert(0, numbers.pop(at))
-        name = f"{slot.id}_T{numbers[0]:02d}"
-        if loaded is not None:
-            from pickup.takes.record import slot_names
-
-            name = slot_names(loaded, slot, numbers[0])
-        placements.append(Placement(
-            slot=slot, media=media[0], clip_name=name,
-            metadata={"take": numbers[0], "provider": engine.name,
-                      "job_id": first.job_id, "takes": numbers},
-            extra_takes=tuple(media[1:]), take_numbers=tuple(numbers)))
-    return placements
-
-
-def _target(engine: Engine, result: TakeResult) -> dict[str, Any]:
-    assert result.job_id is not None
-    return engine.journal.get(result.job_id).target
-
-
-def _finish(args: argparse.Namespace, loaded: LoadedTimeline, slots: Sequence[Slot],
-            engine: Engine, results: Sequence[TakeResult], dest: Path, plan: Plan) -> int:
+def _finish(args: argparse.Namespace, fill: Fill, results: Sequence[TakeResult],
+            dest: Path) -> int:
     failed = [r for r in results if not r.ok]
     for r in failed:
         say(f"pickup: slot {r.slot_id} take T{r.take:02d} {r.state}: {r.error}")
-    from pickup.takes.record import keep_active, record_fill
-
-    placements = _placements(slots, engine, results,
-                             keep_active(engine.project, args.activate_new), loaded)
-    written: Path | None = None
-    if placements:
-        edited = place_all(loaded.timeline, placements)
-        record_fill(engine.project, loaded, edited, placements, engine.journal, None)
-        if args.output is not None:  # -o into a folder that is not there yet: make it
-            try:
-                dest.parent.mkdir(parents=True, exist_ok=True)
-            except OSError as exc:
-                raise WriteError(f"cannot create the output folder: {exc.strerror}",
-                                 where=str(dest.parent), hint="choose another -o") from None
-        written = write_back(loaded, edited, placements, dest, to_adapter=args.to_adapter,
-                             backup=args.in_place, replaced_dir=engine.project.replaced_dir)
-        record_fill(engine.project, loaded, edited, placements, engine.journal, written,
-                    activate_new=args.activate_new)
-        for p in placements:
-            for result in results:
-                if result.slot_id == p.slot.id and result.ok and result.job_id is not None:
-                    engine.journal.set_state(result.job_id, "placed", output=str(written),
-                                             detail=str(written))
-    sheet = _sheet(args, loaded, written, placements) if written and args.sheet else None
-    empty = sorted({s.id for s in slots} - {p.slot.id for p in placements})
+    report = fill.commit(results, dest, to_adapter=args.to_adapter, backup=args.in_place)
+    for line in report.losses if report else ():
+        say(f"pickup: warning: {line}")
+    written = report.dest if report else None
+    filled = [p.slot.id for p in report.placements] if report else []
+    sheet = _sheet(args, fill.loaded, written) if written and args.sheet else None
+    empty = sorted({s.id for s in fill.slots} - set(filled))
     spent = round(sum(r.cost for r in results), 4)
     if args.json:
-        emit_json({"timeline": str(loaded.path), "output": str(written) if written else None,
-                   "provider": engine.name, "project": str(engine.project.root),
+        emit_json({"timeline": str(fill.loaded.path),
+                   "output": str(written) if written else None,
+                   "provider": fill.name, "project": str(fill.project.root),
                    "cost": spent, "sheet": str(sheet) if sheet else None,
-                   "filled": [p.slot.id for p in placements], "failed_slots": empty,
+                   "filled": filled, "failed_slots": empty,
                    "takes": [r.to_json() for r in results]})
     else:
-        say(f"filled {len(placements)} of {len(slots)} slot(s); {len(failed)} take(s) "
+        say(f"filled {len(filled)} of {len(fill.slots)} slot(s); {len(failed)} take(s) "
             f"failed; spent ${spent:.2f}")
         if written:
             print(written)
-    if not placements:
+    if not filled:
         say("pickup: no slot could be filled; the timeline was not written")
         return 1
     if empty:
@@ -461,8 +271,7 @@ def _finish(args: argparse.Namespace, loaded: LoadedTimeline, slots: Sequence[Sl
     return 1 if failed else 0
 
 
-def _sheet(args: argparse.Namespace, loaded: LoadedTimeline, written: Path,
-           placements: Sequence[Placement]) -> Path | None:
+def _sheet(args: argparse.Namespace, loaded: LoadedTimeline, written: Path) -> Path | None:
     """Draw the contact sheet of the written timeline (every slot, every take)."""
     from pickup.media.sheet import contact_sheet
 

@@ -21,7 +21,7 @@ import opentimelineio as otio
 from pickup.atomic import atomic_path
 from pickup.errors import TimelineError
 from pickup.project import Project
-from pickup.takes.model import is_take_key, media_path_of, take_meta, utc_now
+from pickup.takes.model import is_take_key, take_meta, utc_now
 from pickup.timeline.otiofile import write_otio
 from pickup.timeline.slots import slot_id_from_name
 
@@ -39,39 +39,10 @@ def slot_id_of(clip: Any) -> str | None:
     return slot_id_from_name(getattr(clip, "name", None))
 
 
-def _has_store(root: Path) -> bool:
-    return (root / "takes.otio").is_file()
-
-
 def find_project(timeline_path: Path, override: Path | None = None,
                  timeline: otio.schema.Timeline | None = None) -> Project:
-    """The project folder of a timeline Pickup wrote or filled.
-
-    In order: ``override`` (``--project``); ``<stem>.pickup/``; for ``cut.pickup.xml``
-    (a file ``fill`` wrote) ``cut.pickup/``; the folder the timeline's Pickup media
-    sit in (``<project>/media/...``), which finds it for a re-exported or renamed
-    cut.  Without any, ``<stem>.pickup/`` (created when something is written).
-    """
-    if override is not None:
-        return Project(Path(override))
-    timeline_path = Path(timeline_path)
-    own = Project.for_timeline(timeline_path)
-    if _has_store(own.root):
-        return own
-    stem = timeline_path.stem
-    while stem.endswith(".pickup"):
-        stem = stem[: -len(".pickup")]
-        candidate = Project(timeline_path.with_name(f"{stem}.pickup"))
-        if _has_store(candidate.root):
-            return candidate
-    if timeline is not None:
-        for clip in timeline.find_clips():
-            for ref in clip.media_references().values():
-                path = media_path_of(ref)
-                if path is not None and path.parent.name == "media" and _has_store(
-                        path.parent.parent):
-                    return Project(path.parent.parent)
-    return own
+    """The project folder of a timeline (:meth:`pickup.project.Project.find`)."""
+    return Project.find(timeline_path, override, timeline)
 
 
 @dataclass

@@ -1,0 +1,59 @@
+"""The workflow: the verbs every face of Pickup uses, Qt-free.
+
+``pickup fill``, the panel's Generate and Send back and ``pickup resolve fill|send``
+are faces of one program: they choose slots and ask for takes (:mod:`.shots`), run
+the engine (:mod:`.engines`, :mod:`.fill`), commit chosen takes into the timeline
+(:mod:`.commit`) and record what the editor decides about takes in the one project
+state every face reads (:mod:`.decide`).  When two faces need the same steps, they
+live here.
+"""
+
+from __future__ import annotations
+
+from pickup.workflow.commit import (
+    CommitReport,
+    SentSlot,
+    TakePick,
+    active_in_file,
+    commit_takes,
+    done_rows,
+    placed_media,
+    probed_media,
+)
+from pickup.workflow.engines import make_provider, open_engine
+from pickup.workflow.fill import Fill, FillOptions, fill_picks, select_slots
+from pickup.workflow.shots import ShotAsk, ask_for_slot, build_shot
+from pickup.workflow.state import (
+    SlotDecisions,
+    TakeDecision,
+    approve,
+    decide,
+    locked_state,
+    read_state,
+)
+
+__all__ = [
+    "CommitReport",
+    "Fill",
+    "FillOptions",
+    "SentSlot",
+    "ShotAsk",
+    "SlotDecisions",
+    "TakeDecision",
+    "TakePick",
+    "active_in_file",
+    "approve",
+    "ask_for_slot",
+    "build_shot",
+    "commit_takes",
+    "decide",
+    "done_rows",
+    "fill_picks",
+    "locked_state",
+    "make_provider",
+    "open_engine",
+    "placed_media",
+    "probed_media",
+    "read_state",
+    "select_slots",
+]

@@ -1,0 +1,203 @@
+"""The fill verbs: choose slots, plan their takes, run them, commit them.
+
+``pickup fill`` and ``pickup resolve fill`` drive a :class:`Fill`; the panel uses
+the same steps one slot at a time (:mod:`pickup.workflow.generate`).  Nothing here
+prints: the faces say what happened from what these return.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from pickup.config import Config, load_config
+from pickup.engine import Engine, EventCallback, Plan, TakeResult
+from pickup.errors import BudgetError, InputError
+from pickup.media.conform import profile_for_format
+from pickup.project import Project
+from pickup.timeline import DEFAULT_TAGS, LoadedTimeline, Slot, find_slots
+from pickup.timeline.size import sequence_size
+from pickup.workflow.commit import CommitReport, TakePick, commit_takes, done_rows
+from pickup.workflow.engines import open_engine
+from pickup.workflow.shots import ShotAsk, ask_for_slot, build_shot
+
+__all__ = ["Fill", "FillOptions", "fill_picks", "select_slots"]
+
+
+@dataclass(frozen=True)
+class FillOptions:
+    """What a fill is asked to do (``pickup fill``'s options)."""
+
+    provider: str = "previz"
+    model: str | None = None
+    takes: int = 1
+    handles: int = 0
+    seed: int | None = None
+    new_seed: bool = False
+    force: bool = False
+    activate_new: bool = False
+    concurrency: int | None = None
+    budget: float | None = None
+    size: tuple[int, int] | None = None
+    profile: str | None = None
+    slots: tuple[str, ...] = ()
+    all_gaps: bool = False
+    project: Path | None = None
+    prompt: str | None = None
+    negative_prompt: str | None = None
+
+
+def select_slots(loaded: LoadedTimeline, *, slot_ids: Sequence[str] = (),
+                 all_gaps: bool = False, tags: Sequence[str] | None = None,
+                 warnings: list[str] | None = None) -> list[Slot]:
+    """The slots to fill: the marked ones, ``slot_ids`` (any slot, marked or not), or
+    with ``all_gaps`` every hole too.  Raises :class:`InputError` naming what is
+    missing."""
+    slots = find_slots(loaded.timeline, rate=loaded.rate, start_frame=loaded.start_frame,
+                       all_gaps=all_gaps or bool(slot_ids),
+                       tags=tuple(tags) if tags is not None else DEFAULT_TAGS,
+                       warnings=warnings)
+    if slot_ids:
+        by_id = {s.id: s for s in slots}
+        missing = [w for w in slot_ids if w not in by_id]
+        if missing:
+            known = ", ".join(by_id) or "none"
+            raise InputError(f"no slot {', '.join(repr(m) for m in missing)}",
+                             where=str(loaded.path),
+                             hint=f"slots found: {known}; run `pickup scan` to list them")
+        return [by_id[w] for w in slot_ids]
+    if not all_gaps:
+        slots = [s for s in slots if s.mark != "unmarked"]
+    if not slots:
+        raise InputError("no marked slots to fill", where=str(loaded.path),
+                         hint="mark gaps or placeholder clips with a GEN marker, or pass "
+                         "--all-gaps to fill unmarked holes")
+    return slots
+
+
+def fill_picks(slots: Sequence[Slot], results: Sequence[TakeResult], journal: object,
+               keep: dict[str, int] | None = None) -> list[TakePick]:
+    """What a fill commits: every slot with a new take gets it (the first new one
+    active, or the take ``keep`` names when the slot had one), with every other
+    finished take of the slot kept beside it."""
+    picks: list[TakePick] = []
+    for slot in slots:
+        new = sorted(r.take for r in results if r.slot_id == slot.id and r.ok)
+        if not new:
+            continue
+        rows = done_rows(journal, slot.id)
+        numbers = [n for n in new if n in rows] + sorted(n for n in rows if n not in new)
+        if not numbers:
+            continue
+        active = numbers[0]
+        if keep and keep.get(slot.id) in numbers[1:]:
+            active = keep[slot.id]
+        picks.append(TakePick(slot=slot, take=active,
+                              others=tuple(n for n in numbers if n != active)))
+    return picks
+
+
+class Fill:
+    """One fill of a timeline: its slots, size, codec, project and engine.
+
+    ``plan`` -> ``check_budget`` -> ``run`` -> ``commit``; ``close`` at the end."""
+
+    def __init__(self, loaded: LoadedTimeline, options: FillOptions, *,
+                 config: Config | None = None,
+                 on_warning: Callable[[str], None] | None = None) -> None:
+        self.loaded = loaded
+        self.options = options
+        self.config = config if config is not None else load_config()
+        self._warn = on_warning or (lambda _m: None)
+        warnings: list[str] = []
+        self.slots = select_slots(loaded, slot_ids=options.slots, all_gaps=options.all_gaps,
+                                  tags=self.config.tags, warnings=warnings)
+        for message in warnings:
+            self._warn(f"{loaded.path.name}: warning: {message}")
+        self.size, self.size_note = sequence_size(loaded, options.size)
+        self.profile = options.profile or profile_for_format(loaded.format.name)
+        self.project = Project.find(loaded.path, options.project, loaded.timeline)
+        self.engine: Engine = open_engine(
+            self.project, options.provider, config=self.config, model=options.model,
+            concurrency=options.concurrency, budget=options.budget, seed=options.seed,
+            new_seed=options.new_seed, force=options.force)
+
+    @property
+    def name(self) -> str:
+        return self.engine.name
+
+    def asks(self) -> list[ShotAsk]:
+        o = self.options
+        return [ask_for_slot(slot, start_frame=self.loaded.start_frame, size=self.size,
+                             profile=self.profile, provider=o.provider, model=o.model,
+                             takes=o.takes, handles=o.handles, prompt=o.prompt,
+                             negative_prompt=o.negative_prompt)
+                for slot in self.slots]
+
+    def plan(self, frames_dir: Path | None = None) -> Plan:
+        """The engine's plan (take numbers, seeds, cost); neighbour frames go into
+        ``frames_dir`` (default the project's ``neighbours/``)."""
+        from pickup.media.neighbours import neighbour_frames
+
+        caps = self.engine.provider.capabilities(self.options.model)
+        folder = frames_dir if frames_dir is not None else self.project.root / "neighbours"
+        shots = []
+        for ask in self.asks():
+            first = last = None
+            if caps.first_frame or caps.last_frame:
+                folder.mkdir(parents=True, exist_ok=True)
+                try:
+                    first, last = neighbour_frames(self.loaded, ask.slot, folder)
+                except Exception as exc:  # neighbours are a nicety; never stop a fill
+                    from pickup.engine import redact
+
+                    self._warn(f"slot {ask.slot.id}: neighbour frames unavailable "
+                               f"({redact(str(exc))})")
+            shots.append(build_shot(ask, caps, first, last))
+        return self.engine.plan(shots)
+
+    def check_budget(self, plan: Plan) -> None:
+        """Refuse (before anything is submitted) a plan over ``--budget``."""
+        budget = self.options.budget
+        if budget is None or plan.cost <= budget + 1e-9:
+            return
+        fit, total = 0, 0.0
+        for job in plan.jobs:
+            if job.spends and total + job.est_cost <= budget + 1e-9:
+                total += job.est_cost
+                fit += 1
+        raise BudgetError(f"the plan is estimated at ${plan.cost:.2f}, over the budget "
+                          f"of ${budget:.2f}; nothing was submitted",
+                          hint=f"{fit} of {sum(j.spends for j in plan.jobs)} new take(s) "
+                          "would fit: lower --takes, pick --slots, or raise --budget "
+                          "(see --dry-run)")
+
+    def run(self, plan: Plan, *, on_event: EventCallback | None = None,
+            cancel: threading.Event | None = None) -> list[TakeResult]:
+        return self.engine.run(plan, on_event=on_event, cancel=cancel)
+
+    def picks(self, results: Sequence[TakeResult]) -> list[TakePick]:
+        from pickup.takes.record import keep_active
+
+        keep = keep_active(self.project, self.options.activate_new)
+        return fill_picks(self.slots, results, self.engine.journal, keep)
+
+    def commit(self, results: Sequence[TakeResult], dest: Path, *,
+               to_adapter: str | None = None, backup: bool = False) -> CommitReport | None:
+        """Place the finished takes and write ``dest``; None when no slot got a take."""
+        picks = self.picks(results)
+        if not picks:
+            return None
+        return commit_takes(self.project, self.loaded, picks, dest, to_adapter=to_adapter,
+                            backup=backup)
+
+    def close(self) -> None:
+        self.engine.close()
+
+    def __enter__(self) -> Fill:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()

@@ -1,0 +1,53 @@
+"""Every file of one cut finds the same project folder; nothing makes a second one."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+from pickup.project import Project, base_stem
+from pickup.timeline import read_timeline
+from pickup.ui.services import load_session
+from tests.takes.conftest import XML_SLOTS, fill, run, takes_json
+
+
+def test_base_stem_takes_off_pickup_suffixes() -> None:
+    assert base_stem(Path("cut.pickup.xml")) == "cut"
+    assert base_stem(Path("cut.pickup.pickup.aaf")) == "cut"
+    assert base_stem(Path("cut.xml")) == "cut"
+    assert base_stem(Path(".pickup.xml")) == ".pickup"
+
+
+def test_written_file_and_reexport_find_the_project(xml_cut: Path) -> None:
+    written = fill(xml_cut, XML_SLOTS[:1], "--takes", "2")
+    assert written.name == "cut.pickup.xml"
+    home = xml_cut.with_name("cut.pickup")
+    assert Project.find(xml_cut).root == home
+    assert Project.find(written).root == home
+    # A re-export under another name in another folder finds it by its Pickup media.
+    other = xml_cut.parent / "elsewhere" / "reel2_v3.xml"
+    other.parent.mkdir()
+    shutil.copy(written, other)
+    assert Project.find(other).root == other.with_name("reel2_v3.pickup")  # no timeline read
+    assert Project.find(other, None, read_timeline(other).timeline).root == home
+    # `pickup jobs` on the written file lists the fill's jobs
+    code, out, err = run("jobs", written, "--json")
+    assert code == 0, err
+    assert '"state": "placed"' in out and str(home) in out
+    # so does `pickup takes` on the re-export
+    row = next(s for s in takes_json(other)["slots"] if s["id"] == XML_SLOTS[0])
+    assert [t["key"] for t in row["takes"]] == ["T01", "T02"]
+
+
+def test_panel_on_the_written_file_shows_the_takes_and_makes_no_folder(xml_cut: Path) -> None:
+    written = fill(xml_cut, XML_SLOTS[:1], "--takes", "2")
+    session = load_session(written)
+    assert session.project.root == xml_cut.with_name("cut.pickup")
+    assert sorted(t.number for t in session.takes[XML_SLOTS[0]]) == [1, 2]
+    assert session.active_takes[XML_SLOTS[0]] == 1
+    assert not written.with_name("cut.pickup.pickup").exists()
+
+
+def test_a_fresh_written_name_never_makes_a_second_folder(tmp_path: Path) -> None:
+    assert Project.find(tmp_path / "cut.pickup.xml").root == tmp_path / "cut.pickup"
+    assert Project.find(tmp_path / "cut.xml").root == tmp_path / "cut.pickup"
