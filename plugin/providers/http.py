@@ -22,7 +22,7 @@ import logging
 import math
 import mimetypes
 import time
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, replace
 from datetime import datetime, timezone
 from pathlib import Path
@@ -30,6 +30,7 @@ from typing import Any, ClassVar
 from urllib.parse import parse_qs, urljoin, urlsplit, urlunsplit
 
 import requests
+import urllib3
 
 from pickup.atomic import atomic_path
 from pickup.errors import ConfigError, InputError, MediaError, ProviderError
@@ -50,6 +51,8 @@ log = logging.getLogger(__name__)
 
 #: Largest output Pickup downloads unless a provider is told otherwise (2 GiB).
 DEFAULT_MAX_DOWNLOAD_BYTES = 2 * 1024**3
+#: Largest API answer (JSON) Pickup reads (8 MiB); outputs are downloads, not answers.
+DEFAULT_MAX_RESPONSE_BYTES = 8 * 1024**2
 _VIDEO_TYPES = ("video/", "application/octet-stream", "binary/octet-stream",
                 "application/mp4")
 _MODERATION_WORDS = ("moderat", "safety", "nsfw", "content policy", "content_policy",
@@ -81,8 +84,44 @@ def _is_loopback(host: str | None) -> bool:
         return False
 
 
+def _ambiguity(url: str) -> str | None:
+    """Why ``url`` could be read as two different hosts, or None when it is plain."""
+    if any(ch == "\\" or ch.isspace() or ord(ch) < 32 or ord(ch) == 127 for ch in url):
+        return "it holds a backslash, a space or a control character"
+    try:
+        parts = urlsplit(url)
+        port = parts.port
+    except ValueError:
+        return "it is not a valid URL"
+    if "@" in parts.netloc:
+        return "it carries a user name or password (user@host)"
+    try:
+        # What requests will really connect to: urllib3 parses the URL it is given.
+        seen = urllib3.util.parse_url(url)
+    except Exception:
+        return "the HTTP library cannot parse it"
+    host = (seen.host or "").strip("[]").lower()
+    if host != (parts.hostname or "").lower() or (seen.port or None) != (port or None) \
+            or (seen.scheme or "").lower() != parts.scheme.lower():
+        return "the HTTP library would read another host from it"
+    return None
+
+
 def check_url(url: str, *, provider: str, allow_http: bool = False, what: str = "URL") -> str:
-    """``url`` if it is HTTPS (or HTTP to loopback / when allowed); else :class:`ConfigError`."""
+    """``url`` if it is HTTPS (or HTTP to loopback / when allowed) and names one host
+    unambiguously (no ``user@``, no backslash, read alike by urllib and urllib3); else
+    :class:`ConfigError`."""
+    try:
+        plain = urlsplit(url)
+        scheme_ok = plain.scheme in ("http", "https") and bool(plain.netloc)
+    except ValueError:
+        scheme_ok = False
+    problem = _ambiguity(url) if scheme_ok else None
+    if problem:
+        raise ConfigError(f"refusing {what} {safe_url(url)!r}: {problem}",
+                          where=f"provider {provider}",
+                          hint="write the URL as scheme://host[:port]/path; keys go in "
+                          "`pickup auth set`, never in a URL")
     parts = urlsplit(url)
     if parts.scheme == "https" and parts.hostname:
         return url
@@ -154,6 +193,9 @@ class _Limits:
     connect_timeout_s: float
     download_timeout_s: float
     max_download_bytes: int
+    request_deadline_s: float = 120.0
+    download_deadline_s: float = 3600.0
+    max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES
 
 
 class HttpClient:
@@ -199,8 +241,7 @@ class HttpClient:
         return ProviderError(self.redact(message), provider=self.provider, where=where, **kwargs)
 
     def _same_origin(self, url: str) -> bool:
-        a, b = urlsplit(url), urlsplit(self.base_url)
-        return (a.scheme, a.hostname, a.port) == (b.scheme, b.hostname, b.port)
+        return _same_origin(url, self.base_url)
 
     # -- requests ------------------------------------------------------------------------
     def request(self, method: str, path_or_url: str, *, json: Any = None,
@@ -209,28 +250,84 @@ class HttpClient:
                 ok: tuple[int, ...] = (), timeout_s: float | None = None) -> requests.Response:
         """One request; a 2xx (or a status in ``ok``) is returned, anything else raises."""
         url = self.url(path_or_url)
-        all_headers = dict(self._headers()) if auth else {}
-        all_headers.update(headers or {})
         timeout = (self.limits.connect_timeout_s, timeout_s or self.limits.timeout_s)
         log.debug("%s %s %s", self.provider, method, safe_url(url))
+        response = self._send(method, url, extra=dict(headers or {}), send_auth=auth,
+                              timeout=timeout, stream=True, json=json, data=data,
+                              files=files, params=params)
         try:
-            response = self.session.request(method, url, json=json, data=data, files=files,
-                                            params=params, headers=all_headers, timeout=timeout)
-        except requests.Timeout:
-            raise self.error(f"no answer within {timeout[1]:g} s", url=url, retryable=True,
-                             code="timeout",
-                             hint="the service is slow or unreachable; try again"
-                             ) from None
-        except requests.ConnectionError as exc:
-            raise self.error(f"cannot connect: {_reason(exc)}", url=url, retryable=True,
-                             code="connection",
-                             hint="check the network and the base URL") from None
-        except requests.RequestException as exc:
-            raise self.error(f"request failed: {_reason(exc)}", url=url, retryable=True,
-                             code="request") from None
+            self._read_body(response, deadline_s=self.limits.request_deadline_s)
+        finally:
+            response.close()
         if response.ok or response.status_code in ok:
             return response
         raise self.status_error(response, url=url)
+
+    def _send(self, method: str, url: str, *, extra: dict[str, str], send_auth: bool,
+              timeout: tuple[float, float], stream: bool, **body: Any) -> requests.Response:
+        """One request with redirects followed by hand: every hop is checked like a
+        configured URL, and the provider's credential headers are dropped for good once a
+        hop leaves the API's own origin (another host, port, or plain http)."""
+        current = url
+        for _ in range(_MAX_REDIRECTS + 1):
+            hdrs = dict(self._headers()) if send_auth else {}
+            hdrs.update(extra)
+            try:
+                response = self.session.request(method, current, headers=hdrs,
+                                                timeout=timeout, stream=stream,
+                                                allow_redirects=False, **body)
+            except requests.Timeout:
+                raise self.error(f"no answer within {timeout[1]:g} s", url=current,
+                                 retryable=True, code="timeout",
+                                 hint="the service is slow or unreachable; try again"
+                                 ) from None
+            except requests.ConnectionError as exc:
+                raise self.error(f"cannot connect: {_reason(exc)}", url=current,
+                                 retryable=True, code="connection",
+                                 hint="check the network and the base URL") from None
+            except requests.RequestException as exc:
+                raise self.error(f"request failed: {_reason(exc)}", url=current,
+                                 retryable=True, code="request") from None
+            if not (response.is_redirect and response.headers.get("Location")):
+                return response
+            target = check_url(urljoin(current, response.headers["Location"]),
+                               provider=self.provider, allow_http=self.allow_http,
+                               what="redirect")
+            response.close()
+            if send_auth and not _same_origin(target, current):
+                send_auth = False
+            if response.status_code in (301, 302, 303) and method.upper() != "HEAD":
+                method, body = "GET", {"params": None}
+            current = target
+        raise self.error("too many redirects", url=url, code="redirects")
+
+    def _read_body(self, response: requests.Response, *, deadline_s: float) -> None:
+        """Read an API answer with a size cap and a total deadline (a server that drips a
+        byte a second, or sends 300 MB of JSON, is stopped)."""
+        cap = self.limits.max_response_bytes
+        length = _int(response.headers.get("Content-Length"))
+        if length is not None and length > cap:
+            raise self.error(f"the answer is {length} bytes, over the {cap}-byte cap for an "
+                             "API response", url=response.url, code="too_large",
+                             retryable=False)
+        started = time.monotonic()
+        chunks: list[bytes] = []
+        received = 0
+        try:
+            for chunk in _chunks_as_they_come(response, 64 * 1024):
+                received += len(chunk)
+                if received > cap:
+                    raise self.error(f"the answer passed the {cap}-byte cap for an API "
+                                     "response", url=response.url, code="too_large")
+                chunks.append(chunk)
+                if time.monotonic() - started > deadline_s:
+                    raise self.error(f"the answer took longer than {deadline_s:g} s to "
+                                     "arrive", url=response.url, retryable=True,
+                                     code="timeout")
+        except requests.RequestException as exc:
+            raise self.error(f"the answer broke off: {_reason(exc)}", url=response.url,
+                             retryable=True, code="connection") from None
+        response._content = b"".join(chunks)  # what .json()/.text read from now on
 
     def json(self, method: str, path_or_url: str, **kwargs: Any) -> Any:
         """:meth:`request` and decode a JSON body (an empty body gives ``{}``)."""
@@ -280,7 +377,8 @@ class HttpClient:
         send_auth = self._same_origin(url) if auth is None else auth
         extra = dict(headers or {})
         timeout = (self.limits.connect_timeout_s, self.limits.download_timeout_s)
-        response = self._get_following(url, extra, send_auth, timeout)
+        response = self._send("GET", url, extra=extra, send_auth=send_auth, timeout=timeout,
+                              stream=True)
         final = response.url or url
         try:
             status = response.status_code
@@ -306,10 +404,16 @@ class HttpClient:
                                  f"{self.provider}] if this is expected")
             dest.parent.mkdir(parents=True, exist_ok=True)
             received = 0
+            started = time.monotonic()
+            deadline = self.limits.download_deadline_s
             with atomic_path(dest) as tmp, open(tmp, "wb") as out:
                 try:
-                    for chunk in response.iter_content(_CHUNK):
+                    for chunk in _chunks_as_they_come(response, _CHUNK):
                         received += len(chunk)
+                        if time.monotonic() - started > deadline:
+                            raise self.error(f"the download took longer than {deadline:g} s "
+                                             f"({received} bytes so far)", url=final,
+                                             retryable=True, code="timeout")
                         if received > cap:
                             raise self.error(f"the output passed the {cap}-byte cap while "
                                              "downloading", url=final, code="too_large",
@@ -340,32 +444,34 @@ class HttpClient:
             response.close()
         return dest
 
-    def _get_following(self, url: str, extra: dict[str, str], send_auth: bool,
-                       timeout: tuple[float, float]) -> requests.Response:
-        """GET with redirects followed by hand, dropping auth headers when the origin changes."""
-        current = url
-        for _ in range(_MAX_REDIRECTS + 1):
-            hdrs = dict(self._headers()) if send_auth else {}
-            hdrs.update(extra)
-            try:
-                response = self.session.get(current, headers=hdrs, stream=True, timeout=timeout,
-                                            allow_redirects=False)
-            except requests.Timeout:
-                raise self.error(f"no answer within {timeout[1]:g} s", url=current,
-                                 retryable=True, code="timeout") from None
-            except requests.RequestException as exc:
-                raise self.error(f"cannot download: {_reason(exc)}", url=current,
-                                 retryable=True, code="connection") from None
-            if response.is_redirect and response.headers.get("Location"):
-                target = check_url(urljoin(current, response.headers["Location"]),
-                                   provider=self.provider, allow_http=self.allow_http)
-                response.close()
-                if send_auth and not self._same_origin(target):
-                    send_auth = False
-                current = target
-                continue
-            return response
-        raise self.error("too many redirects", url=url, code="redirects")
+
+def _chunks_as_they_come(response: requests.Response, size: int) -> Iterator[bytes]:
+    """The body in pieces as the network delivers them (``read1``: a slow server
+    cannot hold one read open until ``size`` bytes arrive, so deadlines are checked)."""
+    raw = response.raw
+    read1 = getattr(raw, "read1", None)
+    if read1 is None:  # not urllib3 2 (a test double): requests' own chunks
+        yield from response.iter_content(size)
+        return
+    try:
+        while True:
+            chunk = read1(size, decode_content=True)
+            if not chunk:
+                return
+            yield chunk
+    except urllib3.exceptions.ReadTimeoutError as exc:
+        raise requests.ConnectionError(f"Read timed out ({exc})") from exc
+    except urllib3.exceptions.ProtocolError as exc:
+        raise requests.ConnectionError(str(exc)) from exc
+
+
+def _same_origin(a_url: str, b_url: str) -> bool:
+    a, b = urlsplit(a_url), urlsplit(b_url)
+    return (a.scheme, a.hostname, a.port or _PORTS.get(a.scheme)) == \
+        (b.scheme, b.hostname, b.port or _PORTS.get(b.scheme))
+
+
+_PORTS = {"http": 80, "https": 443}
 
 
 def _reason(exc: BaseException) -> str:
