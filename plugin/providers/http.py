@@ -31,6 +31,8 @@ from urllib.parse import parse_qs, urljoin, urlsplit, urlunsplit
 
 import requests
 import urllib3
+import urllib3.exceptions
+import urllib3.util
 
 from pickup.atomic import atomic_path
 from pickup.errors import ConfigError, InputError, MediaError, ProviderError

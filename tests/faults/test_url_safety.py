@@ -166,9 +166,9 @@ def test_output_url_with_a_fooling_shape_is_refused(tmp_path: Path,
 
 def test_huge_json_answer_is_capped() -> None:
     body = b'{"x": "' + b"a" * (12 * 1024 * 1024) + b'"}'
-    with _Server("127.0.0.1", _reply(200, body, {"Content-Type": "application/json"})) as api:
-        with pytest.raises(ProviderError, match="cap") as info:
-            _client(api.url).json("GET", "status")
+    api = _Server("127.0.0.1", _reply(200, body, {"Content-Type": "application/json"}))
+    with api, pytest.raises(ProviderError, match="cap") as info:
+        _client(api.url).json("GET", "status")
     assert info.value.code == "too_large"
 
 
