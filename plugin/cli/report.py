@@ -22,11 +22,16 @@ def register(sub: Any) -> None:
     add_session_args(parser)
     parser.add_argument("--format", choices=FORMATS, default=None,
                         help="csv, json or html (default: from -o's suffix)")
-    parser.add_argument("-o", "--output", type=Path, required=True, help="report file")
+    parser.add_argument("-o", "--output", type=Path, default=None,
+                        help="report file (default <stem>.report.html beside the timeline, "
+                        "or <stem>.report.<format> with --format)")
     parser.set_defaults(func=run)
 
 
 def run(args: argparse.Namespace) -> int:
+    if args.output is None:
+        timeline = Path(args.timeline)
+        args.output = timeline.with_name(f"{timeline.stem}.report.{args.format or 'html'}")
     fmt = args.format or args.output.suffix.lower().lstrip(".")
     if fmt == "htm":
         fmt = "html"

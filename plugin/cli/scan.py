@@ -10,9 +10,17 @@ from rich.console import Console
 from rich.table import Table
 
 from pickup.cli.common import add_timeline_args, emit_json, load, say
-from pickup.timeline import find_slots, frames_to_timecode
+from pickup.config import load_config
+from pickup.timeline import (
+    LoadedTimeline,
+    Slot,
+    convention,
+    find_slots,
+    frames_to_timecode,
+    marker_census,
+)
 
-__all__ = ["register", "run"]
+__all__ = ["nothing_found", "register", "run"]
 
 
 def register(sub: Any) -> None:
@@ -30,8 +38,10 @@ def register(sub: Any) -> None:
 def run(args: argparse.Namespace) -> int:
     loaded = load(args)
     warnings: list[str] = []
+    tags = load_config().tags
     slots = find_slots(loaded.timeline, rate=loaded.rate, start_frame=loaded.start_frame,
-                       all_gaps=args.all_gaps, warnings=warnings)
+                       all_gaps=args.all_gaps, tags=tags, warnings=warnings)
+    was = _what_filled_slots_were(args, loaded, slots)
     for message in warnings:
         say(f"{loaded.path.name}: warning: {message}")
     start = loaded.start_frame
@@ -41,8 +51,12 @@ def run(args: argparse.Namespace) -> int:
             "format": loaded.format.name,
             "rate": loaded.rate,
             "start_timecode": frames_to_timecode(start, loaded.rate),
-            "slots": [_slot_json(s, start) for s in slots],
+            "slots": [dict(_slot_json(s, start), was=was.get(s.id)) for s in slots],
+            "markers_seen": marker_census(loaded.timeline).markers,
         })
+        if not slots:
+            for line in nothing_found(loaded, tags, args.all_gaps):
+                say(line)
         return 0
     console = Console(highlight=False, width=None if sys.stdout.isatty() else 160)
     table = Table(title=f"{loaded.path.name} — {loaded.format.label}, {loaded.rate:.3f} fps, "
@@ -52,11 +66,48 @@ def run(args: argparse.Namespace) -> int:
         table.add_column(column, overflow="fold")
     for s in slots:
         table.add_row(s.id, s.track, s.record_in(start), s.record_out(start), str(s.duration),
-                      s.mark + (" (filled)" if s.filled else ""), s.kind or "",
-                      s.prompt or "")
+                      _mark_label(s, was.get(s.id)), s.kind or "", s.prompt or "")
     console.print(table)
     console.print(f"{len(slots)} slot(s)")
+    if not slots:
+        for line in nothing_found(loaded, tags, args.all_gaps):
+            console.print(line)
     return 0
+
+
+def nothing_found(loaded: LoadedTimeline, tags: tuple[str, ...], all_gaps: bool) -> list[str]:
+    """Why a scan found no slot, and how to mark one."""
+    census = marker_census(loaded.timeline)
+    names = " or ".join(tags)
+    if census.markers:
+        shown = ", ".join(repr(t[:40]) for t in census.samples)
+        more = ", ..." if census.markers > len(census.samples) else ""
+        seen = (f"{census.markers} marker(s)/locator(s) seen ({shown}{more}), none starts "
+                f"with {names}")
+    else:
+        seen = "the sequence has no markers or locators"
+    lines = [f"No slots: {seen}; no clip is named with {names} either.",
+             f"{convention(tags)}."]
+    if not all_gaps:
+        lines.append("Unmarked holes in the picture are listed with --all-gaps.")
+    return lines
+
+
+def _mark_label(slot: Slot, was: str | None) -> str:
+    if not slot.filled:
+        return slot.mark
+    return f"filled ({was})" if was else f"{slot.mark} (filled)"
+
+
+def _what_filled_slots_were(args: argparse.Namespace, loaded: LoadedTimeline,
+                            slots: list[Slot]) -> dict[str, str]:
+    """slot id -> what a filled slot was before fill (``unmarked gap``, ``marked gap``,
+    ``placeholder clip``), from the project's take store; empty without one."""
+    if not any(s.filled for s in slots):
+        return {}
+    from pickup.takes.slot_origin import slot_origins
+
+    return slot_origins(loaded.path, getattr(args, "project", None))
 
 
 def _slot_json(slot: Any, start: int) -> dict[str, Any]:

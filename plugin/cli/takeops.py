@@ -95,9 +95,20 @@ def _status(args: argparse.Namespace) -> int:
 def _revert(args: argparse.Namespace) -> int:
     s = session(args)
     written = ops.revert(s, args.slot, args.output)
-    say(f"slot {args.slot}: back to its placeholder (takes kept in {s.store.path})")
+    say(f"slot {args.slot}: {_reverted(s, args.slot)} (takes kept in {s.store.path})")
     print(written)
     return 0
+
+
+def _reverted(s: Any, slot_id: str) -> str:
+    """What the slot is again after revert, as the editor will see it."""
+    from pickup.takes.slot_origin import origin_of
+
+    clip = s.store.get(slot_id)
+    origin = origin_of(clip) if clip is not None else "placeholder clip"
+    if origin.endswith("gap"):
+        return f"{'an' if origin[0] in 'aeiou' else 'a'} {origin} again, as before the fill"
+    return "its placeholder clip is back"
 
 
 def _prune(args: argparse.Namespace) -> int:

@@ -3,10 +3,17 @@
 from __future__ import annotations
 
 from pickup.timeline.formats import FORMATS, Format, detect_edl_rate, format_for
-from pickup.timeline.marks import DEFAULT_TAGS, KINDS, Mark, parse_mark
+from pickup.timeline.marks import DEFAULT_TAGS, KINDS, Mark, convention, parse_mark
 from pickup.timeline.place import PLACEHOLDER_KEY, PlacedMedia, Placement, place_all, take_key
 from pickup.timeline.read import LoadedTimeline, read_timeline
-from pickup.timeline.slots import Slot, find_slots, frames_to_timecode, slot_id_from_name
+from pickup.timeline.slots import (
+    MarkerCensus,
+    Slot,
+    find_slots,
+    frames_to_timecode,
+    marker_census,
+    slot_id_from_name,
+)
 from pickup.timeline.writeback import default_output, register_patcher, write_back
 
 __all__ = [
@@ -17,14 +24,17 @@ __all__ = [
     "Format",
     "LoadedTimeline",
     "Mark",
+    "MarkerCensus",
     "PlacedMedia",
     "Placement",
     "Slot",
+    "convention",
     "default_output",
     "detect_edl_rate",
     "find_slots",
     "format_for",
     "frames_to_timecode",
+    "marker_census",
     "parse_mark",
     "place_all",
     "read_timeline",

@@ -8,7 +8,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-__all__ = ["DEFAULT_TAGS", "KINDS", "Mark", "marker_texts", "parse_mark"]
+__all__ = ["DEFAULT_TAGS", "KINDS", "Mark", "convention", "marker_texts", "parse_mark"]
 
 DEFAULT_TAGS: tuple[str, ...] = ("GEN", "PICKUP")
 KINDS: tuple[str, ...] = ("establishing", "stunt", "insert", "cutaway", "broll", "plate",
@@ -72,3 +72,12 @@ def marker_texts(name: str, metadata: Mapping[str, Any]) -> list[str]:
             if isinstance(value, str) and value and value not in texts:
                 texts.append(value)
     return texts
+
+
+def convention(tags: Iterable[str] = DEFAULT_TAGS) -> str:
+    """The marking convention in one sentence with one example, for messages."""
+    tags = tuple(tags) or DEFAULT_TAGS
+    names = " or ".join(tags)
+    return (f"Mark a slot with a marker/locator, or name a placeholder clip, starting "
+            f"with {names}, a kind and a colon, e.g. \"{tags[0]} establishing: a farmhouse at "
+            f"dusk, slow push-in\" (kinds: {', '.join(KINDS)})")

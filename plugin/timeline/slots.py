@@ -24,7 +24,8 @@ import opentimelineio as otio
 from pickup.timeline.layout import Entry, TrackLayout
 from pickup.timeline.marks import DEFAULT_TAGS, Mark, marker_texts, parse_mark
 
-__all__ = ["SLOT_ID_RE", "Slot", "find_slots", "frames_to_timecode", "slot_id_from_name"]
+__all__ = ["SLOT_ID_RE", "MarkerCensus", "Slot", "find_slots", "frames_to_timecode",
+           "marker_census", "slot_id_from_name"]
 
 SLOT_ID_RE = re.compile(r"\b(V\d+-\d{8})(?:_T\d+)?\b")
 MarkKind = Literal["marker", "placeholder", "unmarked"]
@@ -332,3 +333,34 @@ def _is_hole(entry: Entry, trk: _Track, video: list[_Track]) -> bool:
                     return False
             pos += 1
     return True
+
+
+@dataclass(frozen=True)
+class MarkerCensus:
+    """The markers/locators of a timeline, for saying why no slot was found."""
+
+    markers: int
+    samples: tuple[str, ...]  # the first few marker texts, as the editor wrote them
+
+
+def marker_census(timeline: otio.schema.Timeline, limit: int = 3) -> MarkerCensus:
+    """Count every marker of the sequence, its tracks and their items (nested too)."""
+    count = 0
+    samples: list[str] = []
+
+    def seen(markers: Iterable[otio.schema.Marker]) -> None:
+        nonlocal count
+        for marker in markers:
+            count += 1
+            if len(samples) < limit:
+                text = next(iter(marker_texts(marker.name, marker.metadata)), "")
+                samples.append(text.strip() or "(no name)")
+
+    seen(timeline.tracks.markers[:])
+    for track in timeline.tracks:
+        seen(track.markers[:])
+        for item in track.find_children():
+            markers = getattr(item, "markers", None)
+            if markers:
+                seen(markers[:])
+    return MarkerCensus(count, tuple(samples))
