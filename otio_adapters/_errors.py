@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import opentimelineio as otio
 
-from pickup.errors import TimelineError
+from pickup.errors import TimelineError, WriteError
 
-__all__ = ["AdapterError", "where"]
+__all__ = ["AdapterError", "AdapterWriteError", "where"]
 
 
 class AdapterError(TimelineError, otio.exceptions.OTIOError):
@@ -21,3 +21,8 @@ class AdapterError(TimelineError, otio.exceptions.OTIOError):
 def where(source: str, line: int | None = None, unit: str = "line") -> str:
     """``film.fountain, line 12`` (or just the file when the line is unknown)."""
     return f"{source}, {unit} {line}" if line else source
+
+
+class AdapterWriteError(WriteError, otio.exceptions.OTIOError):
+    """Writing a shot list failed (full disk, file-size limit): exit code 1, the old file
+    is untouched."""

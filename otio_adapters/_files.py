@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import contextlib
 import os
-import tempfile
 from pathlib import Path
 
-from pickup.otio_adapters._errors import AdapterError
+from pickup.atomic import atomic_write_bytes
+from pickup.errors import WriteError
+from pickup.otio_adapters._errors import AdapterError, AdapterWriteError
 
 __all__ = ["read_bytes", "write_bytes_atomically"]
 
@@ -30,20 +30,9 @@ def read_bytes(filepath: str | os.PathLike[str], what: str) -> bytes:
 
 
 def write_bytes_atomically(filepath: str | os.PathLike[str], data: bytes) -> None:
-    """Write ``data`` to a temporary file beside ``filepath``, sync it, then rename it over."""
-    path = Path(filepath)
-    folder = path.parent if str(path.parent) else Path(".")
+    """Write ``data`` through Pickup's one atomic-write path (temp beside ``filepath``,
+    every byte checked, fsync, rename)."""
     try:
-        handle, temp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)
-    except OSError as exc:
-        raise AdapterError(f"cannot write here: {exc.strerror or exc}", where=str(path)) from None
-    try:
-        with os.fdopen(handle, "wb") as out:
-            out.write(data)
-            out.flush()
-            os.fsync(out.fileno())
-        os.replace(temp, path)
-    except OSError as exc:
-        with contextlib.suppress(OSError):
-            os.unlink(temp)
-        raise AdapterError(f"cannot be written: {exc.strerror or exc}", where=str(path)) from None
+        atomic_write_bytes(Path(filepath), data)
+    except WriteError as exc:
+        raise AdapterWriteError(exc.message, where=exc.where, hint=exc.hint) from None

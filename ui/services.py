@@ -33,6 +33,7 @@ from typing import Any
 import numpy as np
 import opentimelineio as otio
 
+from pickup.atomic import sweep_stale_temps
 from pickup.config import Config, load_config
 from pickup.engine import (
     Engine,
@@ -424,10 +425,12 @@ def read_session(path: Path | str, *, rate: float | None = None,
     loaded = read_timeline(path, rate=rate)
     tracks, duration = _track_views(loaded.timeline, loaded.rate)
     seq_size, note = (size, "--size") if size else sequence_size(loaded)
+    proj = Project.find(loaded.path, project, loaded.timeline)
+    sweep_stale_temps([loaded.path.parent])  # what a killed run left beside the cut
+    sweep_stale_temps([proj.root], recursive=True)
     return Session(loaded=loaded, slots=[], tracks=tracks, size=seq_size, size_note=note,
                    profile=profile or profile_for_format(loaded.format.name),
-                   project=Project.find(loaded.path, project, loaded.timeline),
-                   duration=duration)
+                   project=proj, duration=duration)
 
 
 def find_session_slots(session: Session) -> Session:

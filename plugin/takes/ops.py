@@ -126,12 +126,8 @@ def _save(s: Session, *, timeline_dest: Path | None = None) -> Path:
 def _write_otio(s: Session, dest: Path) -> Path:
     dest = Path(dest)
     adapter = "otioz" if dest.suffix.lower() == ".otioz" else "otio_json"
-    kwargs: dict[str, Any] = {}
-    if adapter == "otioz":
-        kwargs["media_policy"] = \
-            otio.adapters.file_bundle_utils.MediaReferencePolicy.AllMissing
     with atomic_path(dest, backup=dest.exists()) as tmp:
-        write_otio(s.loaded.timeline, tmp, adapter, **kwargs)
+        write_otio(s.loaded.timeline, tmp, adapter)
     return dest
 
 

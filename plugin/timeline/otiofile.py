@@ -9,6 +9,9 @@ result is not empty before it is renamed into place.
 
 from __future__ import annotations
 
+import contextlib
+import errno
+import zipfile
 from pathlib import Path
 from typing import Any
 
@@ -34,5 +37,29 @@ def write_otio(timeline: otio.core.SerializableObject, path: Path | str,
         data = otio_json_bytes(timeline, **kwargs)
         write_all(path, data)
         return len(data)
+    if adapter == "otioz":
+        # The otioz adapter refuses an existing file, and the temp file of
+        # atomic_path already exists (empty): without this every .otioz output failed.
+        with contextlib.suppress(FileNotFoundError):
+            if path.stat().st_size == 0:
+                path.unlink()
+        # Bundle the local media, as an .otioz is meant to (OTIO's AllMissing policy
+        # fails on generator references and would unlink every clip's media).
+        kwargs["media_policy"] = \
+            otio.adapters.file_bundle_utils.MediaReferencePolicy.MissingIfNotFile
+        otio.adapters.write_to_file(timeline, str(path), adapter_name=adapter, **kwargs)
+        _check_zip(path)
+        return path.stat().st_size
     otio.adapters.write_to_file(timeline, str(path), adapter_name=adapter, **kwargs)
     return path.stat().st_size
+
+
+def _check_zip(path: Path) -> None:
+    """An otioz bundle must read back whole (zipfile's CRCs), or the write failed."""
+    try:
+        with zipfile.ZipFile(path) as bundle:
+            bad = bundle.testzip()
+    except (zipfile.BadZipFile, OSError) as exc:
+        raise OSError(errno.EIO, f"the bundle written is not whole: {exc}") from None
+    if bad is not None:
+        raise OSError(errno.EIO, f"the bundle written is not whole ({bad})")

@@ -54,10 +54,7 @@ class OtioPatcher:
 
     def write(self, source: LoadedTimeline, edited: otio.schema.Timeline,
               placements: Sequence[Placement], dest: Path) -> None:
-        kwargs = {}
-        if self.adapter == "otioz":
-            kwargs["media_policy"] = otio.adapters.file_bundle_utils.MediaReferencePolicy.AllMissing
-        write_otio(edited, dest, self.adapter, **kwargs)
+        write_otio(edited, dest, self.adapter)
 
 
 class AdapterWriter:

@@ -1,0 +1,47 @@
+"""Helpers of the hardening tests: run the CLI in a child process under a fault."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+
+_CHILD = """
+import resource, signal, sys
+signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+limit = int(sys.argv[1])
+if limit >= 0:
+    resource.setrlimit(resource.RLIMIT_FSIZE, (limit, resource.RLIM_INFINITY))
+from pickup.cli import main
+sys.exit(main(sys.argv[2:]))
+"""
+
+
+def run_cli(argv: Sequence[str], *, fsize: int = -1, timeout: float = 60,
+            env: dict[str, str] | None = None, cwd: Path | None = None
+            ) -> subprocess.CompletedProcess[str]:
+    """``pickup ARGV`` in a child process, with RLIMIT_FSIZE at ``fsize`` bytes (-1: none)
+    and SIGXFSZ ignored so that a write past the limit fails with EFBIG."""
+    full_env = dict(os.environ)
+    full_env.update(env or {})
+    return subprocess.run([sys.executable, "-c", _CHILD, str(fsize), *map(str, argv)],
+                          capture_output=True, text=True, timeout=timeout, env=full_env,
+                          cwd=cwd)
+
+
+def one_line_error(text: str) -> bool:
+    """stderr is one ``pickup: error:`` line (plus any info lines), no traceback."""
+    return "Traceback" not in text and "pickup: error:" in text
+
+
+def make_demo(folder: Path) -> Path:
+    sys.path.insert(0, str(ROOT / "examples"))
+    try:
+        import make_example
+    finally:
+        sys.path.pop(0)
+    return make_example.build(folder)
