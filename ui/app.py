@@ -8,9 +8,12 @@ it), renders the window to a PNG and exits.
 from __future__ import annotations
 
 import argparse
+import ctypes
+import os
 import re
 import sys
 import time
+from collections.abc import Callable, Mapping
 from pathlib import Path
 
 from PySide6.QtGui import QCloseEvent
@@ -20,7 +23,51 @@ from pickup.ui.panel import PickupPanel
 from pickup.ui.services import start_sketch
 from pickup.ui.theme import apply_theme
 
-__all__ = ["PanelWindow", "main"]
+__all__ = ["PanelWindow", "main", "missing_xcb_packages"]
+
+#: the libraries Qt's ``xcb`` platform plugin loads beside libxcb itself, each with the
+#: Debian/Ubuntu package that ships it (Qt aborts the process when one is missing)
+XCB_LIBRARIES = (
+    ("libxcb-cursor.so.0", "libxcb-cursor0"),
+    ("libxcb-icccm.so.4", "libxcb-icccm4"),
+    ("libxcb-image.so.0", "libxcb-image0"),
+    ("libxcb-keysyms.so.1", "libxcb-keysyms1"),
+    ("libxcb-randr.so.0", "libxcb-randr0"),
+    ("libxcb-render-util.so.0", "libxcb-render-util0"),
+    ("libxcb-shape.so.0", "libxcb-shape0"),
+    ("libxcb-shm.so.0", "libxcb-shm0"),
+    ("libxcb-sync.so.1", "libxcb-sync1"),
+    ("libxcb-util.so.1", "libxcb-util1"),
+    ("libxcb-xfixes.so.0", "libxcb-xfixes0"),
+    ("libxcb-xkb.so.1", "libxcb-xkb1"),
+    ("libX11-xcb.so.1", "libx11-xcb1"),
+    ("libxkbcommon-x11.so.0", "libxkbcommon-x11-0"),
+)
+
+
+def _loads(soname: str) -> bool:
+    try:
+        ctypes.CDLL(soname)
+    except OSError:
+        return False
+    return True
+
+
+def missing_xcb_packages(environ: Mapping[str, str] | None = None,
+                         loads: Callable[[str], bool] | None = None) -> list[str]:
+    """The Debian packages Qt's X11 (xcb) platform plugin would fail to load for, on
+    Linux when Qt will use it (``QT_QPA_PLATFORM`` unset or ``xcb``, ``DISPLAY`` set);
+    empty otherwise.  Checked before any QApplication exists: Qt aborts the process."""
+    env = os.environ if environ is None else environ
+    if not sys.platform.startswith("linux"):
+        return []
+    platform = env.get("QT_QPA_PLATFORM", "").split(":")[0].strip()
+    if platform not in ("", "xcb") or not env.get("DISPLAY"):
+        return []
+    if not platform and env.get("WAYLAND_DISPLAY"):
+        return []  # Qt picks its wayland plugin first
+    check = loads or _loads
+    return [package for soname, package in XCB_LIBRARIES if not check(soname)]
 
 
 class PanelWindow(QMainWindow):
@@ -143,6 +190,12 @@ def _screenshot(app: QApplication, window: PanelWindow, args: argparse.Namespace
 
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
+    missing = [] if QApplication.instance() else missing_xcb_packages()
+    if missing:
+        print("pickup-panel: Qt cannot open an X11 window: missing system libraries; "
+              f"install them with: sudo apt-get install {' '.join(missing)} "
+              "(or run headless with QT_QPA_PLATFORM=offscreen)", file=sys.stderr)
+        return 2
     app = QApplication.instance() or QApplication(sys.argv[:1])
     assert isinstance(app, QApplication)
     app.setApplicationName("Pickup")
