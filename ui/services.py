@@ -24,7 +24,7 @@ import sys
 import threading
 import urllib.parse
 from collections import OrderedDict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from fractions import Fraction
 from functools import cached_property
 from pathlib import Path
@@ -45,6 +45,7 @@ from pickup.engine import (
 from pickup.engine.journal import DONE, JobRow, Journal
 from pickup.errors import MediaError, PickupError
 from pickup.media.conform import profile_for_format
+from pickup.media.seams import Seams
 from pickup.project import Project
 from pickup.timeline import (
     LoadedTimeline,
@@ -135,6 +136,7 @@ class TakeRecord:
     frames: int = 0
     status: str = "new"  # new | approved | rejected
     note: str = ""
+    seams: Seams | None = None  # measured when the take was placed (see media/seams)
 
     @property
     def key(self) -> str:
@@ -441,6 +443,7 @@ def find_session_slots(session: Session) -> Session:
     slots = find_slots(loaded.timeline, rate=loaded.rate, start_frame=loaded.start_frame,
                        tags=config.tags, warnings=warnings)
     takes, unfinished, spent = _journal_takes(session.project)
+    takes = _with_seams(session.project, takes)
     saved: dict[str, Any] = {}
     state_file = session.project.root / PANEL_STATE
     if state_file.is_file():
@@ -479,6 +482,18 @@ def apply_decisions(session: Session, decisions: dict[str, SlotDecisions]) -> li
             session.active_takes[slot_id] = state.active
     session.decisions = dict(decisions)
     return sorted(set(changed))
+
+
+def _with_seams(project: Project, takes: dict[str, list[TakeRecord]]
+                ) -> dict[str, list[TakeRecord]]:
+    """The takes with the seam figures the take store holds for their media."""
+    from pickup.takes.record import stored_seams
+
+    known = stored_seams(project)
+    if not known:
+        return takes
+    return {slot: [replace(t, seams=known.get(str(t.path.resolve()))) for t in records]
+            for slot, records in takes.items()}
 
 
 def load_session(path: Path | str, *, rate: float | None = None,

@@ -99,7 +99,9 @@ class TakesGallery(QWidget):
             item = QListWidgetItem(self._label(state, take))
             item.setData(Qt.ItemDataRole.UserRole, take.number)
             item.setToolTip(f"{take.path}\nprompt: {take.prompt}\nseed: {take.seed}"
-                            + (f"\nnote: {take.note}" if take.note else ""))
+                            + (f"\nnote: {take.note}" if take.note else "")
+                            + (f"\nseams (SSIM / colour distance): {take.seams.text()}"
+                               if take.seams else ""))
             key = self.thumb_key(take)
             if key in self.images:
                 item.setIcon(QIcon(QPixmap.fromImage(self.images[key])))
@@ -126,8 +128,14 @@ class TakesGallery(QWidget):
             marks.append("stale")
         if take.note:
             marks.append("✎")
+        seams = take.seams
+        seam_line = ""
+        if seams is not None:
+            def one(value: float | None) -> str:
+                return f"{value:.2f}" if value is not None else "n/a"
+            seam_line = f"\nseams in {one(seams.head.ssim)} · out {one(seams.tail.ssim)}"
         return (f"{take.key} · {take.provider} · ${take.cost:.2f}\n"
-                + (" · ".join(marks) if marks else "new"))
+                + (" · ".join(marks) if marks else "new") + seam_line)
 
     def set_image(self, key: str, image: QImage) -> None:
         self.images[key] = image

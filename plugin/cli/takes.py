@@ -9,11 +9,13 @@ from __future__ import annotations
 
 import argparse
 import sys
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 from pickup.cli.common import add_timeline_args, emit_json, say
 from pickup.config import load_config
+from pickup.takes.model import SlotTakes, rank_by_seams
 from pickup.takes.ops import Session, open_session
 
 __all__ = ["add_session_args", "register", "run", "session"]
@@ -47,14 +49,24 @@ def register(sub: Any) -> None:
     add_session_args(parser)
     parser.add_argument("slot", nargs="?", default=None, help="only this slot")
     parser.add_argument("--json", action="store_true", help="print JSON")
+    parser.add_argument("--rank", choices=("seams",), default=None,
+                        help="order each slot's takes: `seams` = best-matching seams first "
+                        "(the worse of the two SSIM figures; unmeasured takes last)")
     parser.set_defaults(func=run)
+
+
+def _ordered(takes: SlotTakes, rank: str | None) -> SlotTakes:
+    if rank != "seams":
+        return takes
+    return replace(takes, takes=tuple(rank_by_seams(takes.takes)))
 
 
 def run(args: argparse.Namespace) -> int:
     s = session(args)
     slots = [s.assoc.get(args.slot)] if args.slot else list(s.assoc.slots)
     if args.json:
-        emit_json({"slots": [f.takes.to_json() | {"id": f.slot_id} for f in slots]})
+        emit_json({"slots": [_ordered(f.takes, args.rank).to_json() | {"id": f.slot_id}
+                             for f in slots]})
         return 0
     from rich.console import Console
     from rich.table import Table
@@ -63,17 +75,20 @@ def run(args: argparse.Namespace) -> int:
     table = Table(title=f"{s.loaded.path.name}: takes (store {s.store.path})",
                   title_justify="left")
     for column in ("slot", "record in", "take", "", "status", "provider", "model", "USD",
-                   "media"):
+                   "seam in (SSIM / hist)", "seam out (SSIM / hist)", "media"):
         table.add_column(column, overflow="fold")
     for f in slots:
         record_in = f.record_in(s.loaded.start_frame)
         if not f.takes.takes:
-            table.add_row(f.slot_id, record_in, "-", "", "not filled", "", "", "", "")
-        for n, take in enumerate(f.takes.takes):
+            table.add_row(f.slot_id, record_in, "-", "", "not filled", "", "", "", "", "", "")
+        for n, take in enumerate(_ordered(f.takes, args.rank).takes):
+            seams = take.seams
             table.add_row(f.slot_id if n == 0 else "", record_in if n == 0 else "", take.key,
                           "active" if take.key == f.active else "",
                           take.status + (" (stale)" if take.stale else ""), take.provider,
                           take.model or "", f"{take.cost:.2f}" if take.cost is not None else "",
+                          seams.head.text() if seams else "not measured",
+                          seams.tail.text() if seams else "not measured",
                           Path(take.media).name)
     console.print(table)
     return 0

@@ -8,10 +8,12 @@ or unreadable gives ``None`` and a logged warning, never an error.
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import unquote, urlparse
 
 import opentimelineio as otio
+from PIL import Image
 
 from pickup.errors import PickupError
 from pickup.media.frames import frame_image, save_png
@@ -19,7 +21,8 @@ from pickup.media.probe import MediaInfo, probe
 from pickup.timeline.read import LoadedTimeline
 from pickup.timeline.slots import Slot
 
-__all__ = ["media_path", "neighbour_frames", "source_frame_index"]
+__all__ = ["NeighbourImages", "media_path", "neighbour_frames", "neighbour_images",
+           "source_frame_index"]
 
 _log = logging.getLogger(__name__)
 
@@ -83,29 +86,70 @@ def _items(track: otio.schema.Track, rate: float) -> list[tuple[int, int, otio.c
     return out
 
 
-def _grab(clip: otio.core.Item, at_end: bool, base: Path, dest: Path, slot: Slot) -> Path | None:
+@dataclass(frozen=True)
+class NeighbourImages:
+    """The outgoing clip's last frame and the incoming clip's first, as images, with a
+    one-line reason where a frame is missing (no clip there, media offline...)."""
+
+    outgoing: Image.Image | None
+    incoming: Image.Image | None
+    outgoing_note: str | None = None
+    incoming_note: str | None = None
+
+
+def _grab_image(clip: otio.core.Item, at_end: bool, base: Path, slot: Slot
+                ) -> tuple[Image.Image | None, str | None]:
     side = "outgoing" if at_end else "incoming"
     if not isinstance(clip, otio.schema.Clip):
-        return None
+        return None, f"no {side} clip"
     path = media_path(clip.media_reference, base)
     if path is None:
         _log.warning("slot %s: the %s clip %r has no local media; no %s frame", slot.id, side,
                      clip.name, side)
-        return None
+        return None, f"{side} clip has no local media"
     if not path.is_file():
         _log.warning("slot %s: the %s clip's media is offline (%s); no %s frame", slot.id,
                      side, path, side)
-        return None
+        return None, f"{side} media offline ({path.name})"
     try:
         info = probe(path)
         rng = clip.trimmed_range()
         one = otio.opentime.RationalTime(1, rng.duration.rate)
         time = rng.end_time_exclusive() - one if at_end else rng.start_time
-        image = frame_image(path, source_frame_index(clip, time, info), info=info)
-        return save_png(image, dest)
+        return frame_image(path, source_frame_index(clip, time, info), info=info), None
     except (PickupError, OSError, ValueError) as exc:
         _log.warning("slot %s: cannot read the %s frame from %s: %s", slot.id, side, path, exc)
+        return None, f"{side} media unreadable ({path.name})"
+
+
+def _neighbour_items(loaded: LoadedTimeline, slot: Slot
+                     ) -> tuple[otio.core.Item | None, otio.core.Item | None] | None:
+    try:
+        track = loaded.timeline.tracks[slot.stack_index]
+    except IndexError:
+        _log.warning("slot %s: its track is gone; no neighbour frames", slot.id)
         return None
+    before = after = None
+    for start, duration, item in _items(track, slot.rate):
+        if start + duration == slot.start and duration > 0:
+            before = item
+        if start == slot.end:
+            after = item
+    return before, after
+
+
+def neighbour_images(loaded: LoadedTimeline, slot: Slot) -> NeighbourImages:
+    """The neighbours' frames next to ``slot`` as images (see :class:`NeighbourImages`)."""
+    items = _neighbour_items(loaded, slot)
+    if items is None:
+        return NeighbourImages(None, None, "the slot's track is gone", "the slot's track is gone")
+    before, after = items
+    base = loaded.path.parent
+    out, out_note = (_grab_image(before, True, base, slot) if before is not None
+                     else (None, "no outgoing shot"))
+    inc, in_note = (_grab_image(after, False, base, slot) if after is not None
+                    else (None, "no incoming shot"))
+    return NeighbourImages(out, inc, out_note, in_note)
 
 
 def neighbour_frames(loaded: LoadedTimeline, slot: Slot, dest_dir: Path
@@ -113,22 +157,11 @@ def neighbour_frames(loaded: LoadedTimeline, slot: Slot, dest_dir: Path
     """(last frame of the outgoing clip, first frame of the incoming clip) as PNGs in
     ``dest_dir`` (``<slot>_out.png``, ``<slot>_in.png``); None where there is no clip
     next to the slot on its track, or its media cannot be read."""
-    try:
-        track = loaded.timeline.tracks[slot.stack_index]
-    except IndexError:
-        _log.warning("slot %s: its track is gone; no neighbour frames", slot.id)
-        return None, None
-    base = loaded.path.parent
-    before = after = None
-    for start, duration, item in _items(track, slot.rate):
-        if start + duration == slot.start and duration > 0:
-            before = item
-        if start == slot.end:
-            after = item
+    images = neighbour_images(loaded, slot)
     dest_dir = Path(dest_dir)
     dest_dir.mkdir(parents=True, exist_ok=True)
-    out = _grab(before, True, base, dest_dir / f"{slot.id}_out.png", slot) \
-        if before is not None else None
-    inc = _grab(after, False, base, dest_dir / f"{slot.id}_in.png", slot) \
-        if after is not None else None
+    out = (save_png(images.outgoing, dest_dir / f"{slot.id}_out.png")
+           if images.outgoing is not None else None)
+    inc = (save_png(images.incoming, dest_dir / f"{slot.id}_in.png")
+           if images.incoming is not None else None)
     return out, inc

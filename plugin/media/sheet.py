@@ -20,6 +20,7 @@ from pickup.errors import PickupError
 from pickup.media.frames import frame_image
 from pickup.media.neighbours import media_path
 from pickup.media.probe import probe
+from pickup.media.seams import Seam, Seams
 from pickup.timeline.place import PLACEHOLDER_KEY
 from pickup.timeline.read import LoadedTimeline
 from pickup.timeline.slots import Slot
@@ -45,6 +46,8 @@ class SheetCell:
     active: bool
     status: str  # "thumbnail", "offline", "placeholder", "empty"
     media: Path | None = None
+    #: the seam figures printed under the thumbnail (None: not a measured take)
+    seams: str | None = None
 
 
 @dataclass(frozen=True)
@@ -111,6 +114,17 @@ def _card(w: int, h: int, text: str) -> Image.Image:
     return img
 
 
+def _seam_text(ref: otio.core.MediaReference) -> str | None:
+    """``seams 0.93 | 0.88`` (SSIM in, out) from a take's facts, None if not measured."""
+    meta = ref.metadata.get("pickup") if ref.metadata else None
+    seams = Seams.from_json(meta.get("seams")) if meta is not None else None
+    if seams is None:
+        return None
+    def one(seam: Seam) -> str:
+        return f"{seam.ssim:.2f}" if seam.ssim is not None else "n/a"
+    return f"SSIM in {one(seams.head)} | out {one(seams.tail)}"
+
+
 def contact_sheet(loaded: LoadedTimeline, slots: list[Slot], dest: Path | str, *,
                   thumb_width: int = 240, width: int = 1400) -> Sheet:
     """Draw the contact sheet of ``slots`` into ``dest`` (PNG, atomically)."""
@@ -118,7 +132,7 @@ def contact_sheet(loaded: LoadedTimeline, slots: list[Slot], dest: Path | str, *
     thumb_w = max(64, thumb_width)
     thumb_h = round(thumb_w * 9 / 16)
     pad, text_w, label_h = 16, 460, 22
-    row_h = max(thumb_h + label_h + 2 * pad, 150)
+    row_h = max(thumb_h + 2 * label_h + 2 * pad, 150)
     header_h = 64
     base = loaded.path.parent
     rows = [(slot, takes_of(slot_clip(loaded, slot))) for slot in slots]
@@ -186,8 +200,11 @@ def contact_sheet(loaded: LoadedTimeline, slots: list[Slot], dest: Path | str, *
             if active:
                 draw.rectangle((x - 4, ty - 4, x + thumb_w + 3, ty + thumb_h + 3),
                                outline=ACTIVE_COLOUR, width=4)
+            seam_text = _seam_text(ref)
+            if seam_text:
+                draw.text((x, ty + thumb_h + 5), seam_text, font=_font(13), fill=_DIM)
             cells.append(SheetCell(slot.id, key, (x, ty, x + thumb_w, ty + thumb_h), active,
-                                   status, path))
+                                   status, path, seam_text))
             x += thumb_w + pad
     with atomic_path(dest, suffix=".png") as tmp:
         img.save(tmp, format="PNG")

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
@@ -24,6 +24,7 @@ from urllib.parse import unquote, urlparse
 import opentimelineio as otio
 
 from pickup.errors import ConfigError, InputError
+from pickup.media.seams import Seams
 from pickup.timeline.slots import slot_id_from_name
 
 __all__ = [
@@ -37,6 +38,7 @@ __all__ = [
     "is_take_key",
     "media_path_of",
     "normalise_key",
+    "rank_by_seams",
     "slot_takes",
     "take_meta",
     "utc_now",
@@ -139,11 +141,17 @@ class Take:
     def number(self) -> int:
         return int(self.key[1:])
 
+    @property
+    def seams(self) -> Seams | None:
+        """Both seam figures measured when the take was made (None: not measured)."""
+        return Seams.from_json(self.meta.get("seams"))
+
     def to_json(self) -> dict[str, Any]:
         """Exactly the fields ``pickup takes --json`` lists for a take."""
+        seams = self.seams
         return {"key": self.key, "status": self.status, "provider": self.provider,
                 "model": self.model, "cost": self.cost, "media": self.media,
-                "stale": self.stale}
+                "stale": self.stale, "seams": seams.to_json() if seams else None}
 
 
 @dataclass(frozen=True)
@@ -168,6 +176,20 @@ class SlotTakes:
     def to_json(self) -> dict[str, Any]:
         return {"id": self.id, "active": self.active,
                 "takes": [t.to_json() for t in self.takes]}
+
+
+def rank_by_seams(takes: Sequence[Take]) -> list[Take]:
+    """``takes`` best-cutting first: by the worse of the two seam SSIMs (higher first),
+    then the worse histogram distance (lower first); unmeasured takes last, in order."""
+    def key(take: Take) -> tuple[int, float, float]:
+        seams = take.seams
+        score = seams.score if seams else None
+        if seams is None or score is None:
+            return (1, 0.0, 0.0)
+        hists = [s.histogram for s in (seams.head, seams.tail) if s.histogram is not None]
+        return (0, -score, max(hists) if hists else 0.0)
+
+    return sorted(takes, key=key)
 
 
 def normalise_key(text: str) -> str:

@@ -9,6 +9,7 @@ the take store).  Kept here so ``fill`` itself stays about generating.
 from __future__ import annotations
 
 import contextlib
+import logging
 import re
 from collections.abc import Mapping, Sequence
 from datetime import datetime, timezone
@@ -24,8 +25,9 @@ from pickup.takes.store import TakeStore, slot_id_of
 from pickup.timeline import LoadedTimeline, Placement, Slot
 
 __all__ = ["fill_conformer", "keep_active", "name_pattern", "record_fill", "slot_names",
-           "take_facts"]
+           "stored_seams", "take_facts", "take_seams"]
 
+_log = logging.getLogger(__name__)
 _TAKE_FILE = re.compile(r"_T(\d+)$")
 
 
@@ -110,6 +112,53 @@ def take_facts(row: Any, slot: Slot) -> dict[str, Any]:
             "slot_rate": slot.rate, "ai_generated": True}
 
 
+class _LazyNeighbours:
+    """The neighbours' frames of a slot, decoded on first use (once per slot)."""
+
+    def __init__(self, loaded: LoadedTimeline, slot: Slot) -> None:
+        self.loaded, self.slot = loaded, slot
+        self._images: Any = None
+
+    def get(self) -> Any:
+        if self._images is None:
+            from pickup.media.neighbours import neighbour_images
+
+            self._images = neighbour_images(self.loaded, self.slot)
+        return self._images
+
+
+def take_seams(media: str | Path, neighbours: Any, handles: int = 0) -> dict[str, Any] | None:
+    """Both seam figures of a take (:mod:`pickup.media.seams`) as stored in its facts, or
+    None when the take's media cannot be read (never an error: a fill goes on)."""
+    from pickup.errors import PickupError
+    from pickup.media.seams import measure_seams
+
+    try:
+        images = neighbours.get()
+        return measure_seams(media, handles=handles, outgoing=images.outgoing,
+                             incoming=images.incoming, outgoing_note=images.outgoing_note,
+                             incoming_note=images.incoming_note).to_json()
+    except (PickupError, OSError, ValueError) as exc:
+        _log.warning("cannot measure the seams of %s: %s", media, exc)
+        return None
+
+
+def stored_seams(project: Project) -> dict[str, Any]:
+    """Resolved media path -> :class:`~pickup.media.seams.Seams` of every take the
+    project's take store has measured (for faces that list takes from the journal)."""
+    from pickup.media.seams import Seams
+
+    out: dict[str, Any] = {}
+    with contextlib.suppress(Exception):  # a missing or unreadable store: nothing known
+        for clip in TakeStore.load(project).clips.values():
+            for ref in clip.media_references().values():
+                meta = take_meta(ref)
+                seams = Seams.from_json(meta.get("seams"))
+                if seams is not None and meta.get("media"):
+                    out[str(Path(str(meta["media"])).resolve())] = seams
+    return out
+
+
 def fill_conformer(engine_ref: Any, provider: str, model: str | None) -> Any:
     """The engine conformer for ``fill``: conform plus provenance marks.
 
@@ -150,6 +199,7 @@ def record_fill(project: Project, loaded: LoadedTimeline, edited: otio.schema.Ti
             kept_refs = kept.media_references() if kept is not None else {}
             slot = by_slot[slot_id].slot
             rows = {r.take: r for r in journal.for_slot(slot_id)}
+            neighbours = _LazyNeighbours(loaded, slot)
             for key, ref in clip.media_references().items():
                 if not (key[:1] == "T" and key[1:].isdigit()) or int(key[1:]) not in rows:
                     continue
@@ -158,9 +208,12 @@ def record_fill(project: Project, loaded: LoadedTimeline, edited: otio.schema.Ti
                 known = take_meta(kept_refs.get(key))
                 if known and known.get("media") == facts["media"]:
                     before = {**known, **before}  # statuses and notes set earlier stay
-                for name in ("slot_prompt", "slot_frames", "slot_rate", "created"):
+                for name in ("slot_prompt", "slot_frames", "slot_rate", "created", "seams"):
                     if before.get(name) is not None:
                         facts[name] = before[name]
+                if facts.get("seams") is None and facts["media"]:
+                    facts["seams"] = take_seams(facts["media"], neighbours,
+                                                int(facts["parameters"].get("handles") or 0))
                 ref.metadata["pickup"] = {**before, **facts,
                                           "status": before.get("status", "temp"),
                                           "rating": before.get("rating"),

@@ -20,13 +20,14 @@ from typing import Any
 
 from pickup.atomic import atomic_path
 from pickup.errors import InputError
+from pickup.media.seams import Seams
 from pickup.takes.model import media_path_of, take_meta
 from pickup.takes.ops import Session
 
 __all__ = ["COLUMNS", "FORMATS", "ReportRow", "report_rows", "write_report"]
 
 COLUMNS = ("record_in", "record_out", "slot", "take", "provider", "model", "prompt", "seed",
-           "cost", "status", "created", "seconds", "media")
+           "cost", "status", "created", "seconds", "seam_in", "seam_out", "media")
 FORMATS = ("csv", "json", "html")
 
 
@@ -47,6 +48,9 @@ class ReportRow:
     created: str | None
     seconds: float
     media: str
+    #: the seams (SSIM / histogram distance, or why not measured), as `pickup takes` shows
+    seam_in: str = "not measured"
+    seam_out: str = "not measured"
 
 
 def report_rows(s: Session) -> list[ReportRow]:
@@ -61,13 +65,16 @@ def report_rows(s: Session) -> list[ReportRow]:
         meta = take_meta(ref)
         path = media_path_of(ref)
         take = found.takes.take(found.active)
+        seams = Seams.from_json(meta.get("seams"))
         rows.append(ReportRow(
             record_in=found.record_in(start), record_out=found.record_out(start),
             slot=found.slot_id, take=found.active, provider=take.provider,
             model=take.model, prompt=meta.get("prompt") or found.takes.prompt,
             seed=meta.get("seed"), cost=take.cost, status=take.status,
             created=meta.get("created"), seconds=round(found.duration / found.rate, 3),
-            media=str(path or take.media)))
+            media=str(path or take.media),
+            seam_in=seams.head.text() if seams else "not measured",
+            seam_out=seams.tail.text() if seams else "not measured"))
     return rows
 
 
@@ -85,7 +92,7 @@ def _csv(rows: list[ReportRow]) -> str:
         writer.writerow(["" if data[c] is None else data[c] for c in COLUMNS])
     totals = _totals(rows)
     writer.writerow(["TOTAL", "", f"{totals['shots']} shots", "", "", "", "", "",
-                     totals["cost"], "", "", totals["seconds"], ""])
+                     totals["cost"], "", "", totals["seconds"], "", "", ""])
     return buf.getvalue()
 
 
