@@ -78,6 +78,13 @@ def register(sub: Any) -> None:
     parser.add_argument("--activate-new", action="store_true",
                         help="make the first new take active in slots filled before (by "
                         "default a slot keeps its active take and gains the new ones)")
+    parser.add_argument("--wait", action="store_true",
+                        help="if another run is working on this project, wait for it "
+                        "(by default refuse: two runs would create the same jobs twice)")
+    parser.add_argument("--resubmit-unknown", action="store_true",
+                        help="create again a job an interrupted run may already have "
+                        "created at a provider that cannot be asked (check its dashboard "
+                        "first: it may be billed twice)")
     parser.add_argument("--json", action="store_true", help="print a JSON summary")
     parser.add_argument("--sheet", type=Path, default=None, metavar="PNG",
                         help="write a contact sheet of the filled slots")
@@ -208,7 +215,8 @@ def _options(args: argparse.Namespace) -> FillOptions:
                        profile=args.profile, slots=slots, all_gaps=args.all_gaps,
                        project=args.project,
                        prompt=getattr(args, "prompt", None),
-                       negative_prompt=getattr(args, "negative", None))
+                       negative_prompt=getattr(args, "negative", None),
+                       wait_for_project=args.wait, resubmit_unknown=args.resubmit_unknown)
 
 
 def run(args: argparse.Namespace) -> int:

@@ -30,6 +30,11 @@ def register(sub: Any) -> None:
     parser.add_argument("--resume", action="store_true", help="finish unfinished jobs")
     parser.add_argument("--cancel", type=int, default=None, metavar="ID",
                         help="cancel job ID (as listed)")
+    parser.add_argument("--wait", action="store_true",
+                        help="with --resume: wait for another run working on this project")
+    parser.add_argument("--resubmit-unknown", action="store_true",
+                        help="with --resume: create again a job an interrupted run may have "
+                        "created at a provider that cannot be asked")
     parser.add_argument("--json", action="store_true", help="print one JSON object")
     parser.set_defaults(func=run)
 
@@ -76,7 +81,8 @@ def run(args: argparse.Namespace) -> int:
         if not providers:
             say("nothing to resume: every job is finished")
         for name in providers:
-            engine = Engine(project, name, EngineOptions())
+            engine = Engine(project, name, EngineOptions(
+                wait_for_project=args.wait, resubmit_unknown=args.resubmit_unknown))
             try:
                 with cancel_on_interrupt() as cancel, Reporter(quiet=args.json) as reporter:
                     results = engine.resume(on_event=reporter, cancel=cancel)

@@ -41,6 +41,7 @@ from pickup.engine.budget import Budget, estimate_cost
 from pickup.engine.cache import lookup
 from pickup.engine.events import EventCallback, JobEvent
 from pickup.engine.journal import JobRow, Journal
+from pickup.engine.lock import project_lock
 from pickup.engine.plan import OutputSpec, Shot, fit_request
 from pickup.engine.redact import redact
 from pickup.engine.retry import Clock, RetryPolicy, SystemClock
@@ -77,6 +78,11 @@ class EngineOptions:
     rng: random.Random | None = None
     config: Config | None = None
     crash_at: str | None = None  # tests only: "state:n", see PICKUP_TEST_CRASH_AT
+    #: Wait for another process that is running this project's jobs (else refuse).
+    wait_for_project: bool = False
+    #: Create again a job whose create call an interrupted run may have made, at a
+    #: provider that cannot be asked (else the job fails and says so).
+    resubmit_unknown: bool = False
 
 
 @dataclass(frozen=True)
@@ -368,7 +374,7 @@ class Engine:
                 self._emit_raw(pj.slot_id, pj.take, "refused", message=message)
                 continue
             to_run.append((index, self._journal_job(pj)))
-        for index, result in self._execute([job_id for _, job_id in to_run]).items():
+        for index, result in self._execute_owned([job_id for _, job_id in to_run]).items():
             plan_index = next(i for i, j in to_run if j == index)
             results[plan_index] = result
         return [results[i] for i in sorted(results)]
@@ -380,7 +386,7 @@ class Engine:
         self._begin(on_event, cancel)
         rows = [r for r in self.journal.all() if r.unfinished and r.provider == self.name
                 and (job_ids is None or r.id in job_ids)]
-        results = self._execute([r.id for r in rows])
+        results = self._execute_owned([r.id for r in rows])
         return [results[r.id] for r in rows]
 
     def cancel_job(self, job_id: int) -> bool:
@@ -491,6 +497,16 @@ class Engine:
                           cost=0.0, cached=True, notes=pj.notes)
 
     # -- internals: scheduling -----------------------------------------------------
+    def _execute_owned(self, job_ids: Sequence[int]) -> dict[int, TakeResult]:
+        """:meth:`_execute` while holding the project's run lock (one process at a time
+        submits a project's jobs), unless there is nothing to do."""
+        if not job_ids:
+            return {}
+        with project_lock(self.project.root, wait=self.options.wait_for_project,
+                          on_wait=_log.warning,
+                          cancelled=self._cancel.is_set):
+            return self._execute(job_ids)
+
     def _execute(self, job_ids: Sequence[int]) -> dict[int, TakeResult]:
         results: dict[int, TakeResult] = {}
         if not job_ids:
@@ -636,6 +652,16 @@ class Engine:
                     exc, "retry_after_s", None), self._rng))
         return None
 
+    def _can_ask(self, req: ShotRequest) -> bool:
+        """Whether an interrupted create can be settled without paying twice: the
+        provider can look the job up, or it costs nothing to make again (local)."""
+        if callable(getattr(self.provider, "find_existing", None)):
+            return True
+        try:
+            return bool(self.provider.capabilities(req.model).local)
+        except Exception:
+            return False
+
     def _workdir(self, row: JobRow) -> Path:
         return self.project.ensure(f"work/{row.slot_id}_T{row.take:02d}")
 
@@ -649,6 +675,12 @@ class Engine:
                           handle=found.to_json())
                 self._emit(row, "submitted", message="found the job an earlier run created")
                 return found
+            if not self._can_ask(req) and not self.options.resubmit_unknown:
+                raise _Terminal("unknown_submit", "an earlier run was stopped while "
+                                f"creating this job at {self.name}, which cannot be asked "
+                                "whether it received it (it may have made and billed it); "
+                                "check the provider's dashboard, then pass "
+                                "--resubmit-unknown to create it again")
         else:
             self._set(row, "submitting")
         self._emit(row, "submitting", cost=row.est_cost)

@@ -34,7 +34,8 @@ def open_engine(project: Project, provider: str | Provider, *, config: Config | 
                 budget: float | None = None, seed: int | None = None,
                 new_seed: bool = False, force: bool = False,
                 provider_options: Mapping[str, Any] | None = None,
-                local_poll_s: float = 0.5) -> Engine:
+                local_poll_s: float = 0.5, wait_for_project: bool = False,
+                resubmit_unknown: bool = False) -> Engine:
     """An engine for ``project`` making takes with ``provider`` (a name or an instance).
 
     Concurrency defaults to 1 for a provider that renders on this machine and 4 for
@@ -46,7 +47,8 @@ def open_engine(project: Project, provider: str | Provider, *, config: Config | 
     caps = provider.capabilities(model)
     options = EngineOptions(model=model, concurrency=concurrency or (1 if caps.local else 4),
                             budget=budget, seed=seed, new_seed=new_seed, force=force,
-                            config=config,
+                            config=config, wait_for_project=wait_for_project,
+                            resubmit_unknown=resubmit_unknown,
                             poll_interval_s=local_poll_s if caps.local else 2.0)
     from pickup.takes.record import fill_conformer
 

@@ -47,6 +47,8 @@ class FillOptions:
     project: Path | None = None
     prompt: str | None = None
     negative_prompt: str | None = None
+    wait_for_project: bool = False
+    resubmit_unknown: bool = False
 
 
 def select_slots(loaded: LoadedTimeline, *, slot_ids: Sequence[str] = (),
@@ -122,7 +124,9 @@ class Fill:
         self.engine: Engine = open_engine(
             self.project, options.provider, config=self.config, model=options.model,
             concurrency=options.concurrency, budget=options.budget, seed=options.seed,
-            new_seed=options.new_seed, force=options.force)
+            new_seed=options.new_seed, force=options.force,
+            wait_for_project=options.wait_for_project,
+            resubmit_unknown=options.resubmit_unknown)
 
     @property
     def name(self) -> str:
