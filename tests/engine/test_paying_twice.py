@@ -42,7 +42,7 @@ def test_a_second_run_is_refused_then_waits(cut: Path, fake_env: dict[str, str])
                          "--wait", "-o", str(cut.with_name("b.otio")), env=env)
         assert waited.returncode == 0, waited.stderr
     finally:
-        out, err = first.communicate(timeout=60)
+        _out, err = first.communicate(timeout=60)
     assert first.returncode == 0, err
     assert len(submits(env)) == 2  # one create per take, though three runs asked
 
