@@ -10,6 +10,11 @@ otherwise through OTIO's adapter, after measuring what that adapter drops.
 
 from __future__ import annotations
 
+import contextlib
+import logging
+import os
+import shutil
+import tempfile
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from fractions import Fraction
@@ -17,13 +22,16 @@ from pathlib import Path
 
 import opentimelineio as otio
 
-from pickup.atomic import atomic_write_bytes
+from pickup.atomic import atomic_write_bytes, temp_prefix
 from pickup.errors import InputError, MediaError, WriteError
 from pickup.hosts.filled import FilledClip, require_filled
+from pickup.media.probe import MediaInfo, probe
 from pickup.timeline import LoadedTimeline, PlacedMedia, Placement, frames_to_timecode, place_all
 from pickup.timeline.writeback import write_back
 
 __all__ = ["TARGETS", "HandoffResult", "Target", "ale_text", "export_for"]
+
+_log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -90,43 +98,127 @@ def _reel(index: int) -> str:
     return f"PKUP{index:03d}"  # 7 characters: fits EDL and Avid tape names
 
 
-def _conform_all(clips: Sequence[FilledClip], target: Target, profile: str, media_dir: Path,
-                 say: Callable[[str], None]) -> list[Placement]:
+def _taken_reels(loaded: LoadedTimeline, clips: Sequence[FilledClip]) -> set[str]:
+    """Reels the editor's clips use (CMX reels, Avid tape names), not counting the
+    filled clips, whose reel the hand-off gives anew."""
+    filled = {id(c.clip) for c in clips}
+    taken: set[str] = set()
+    for clip in loaded.timeline.find_clips():
+        if id(clip) in filled:
+            continue
+        for key in ("cmx_3600", "ale", "AAF"):
+            meta = clip.metadata.get(key) if clip.metadata else None
+            reel = meta.get("reel") or meta.get("Tape") if meta is not None and hasattr(
+                meta, "get") else None
+            if reel:
+                taken.add(str(reel).strip().upper())
+    return taken
+
+
+def _reels(loaded: LoadedTimeline, clips: Sequence[FilledClip]) -> list[str]:
+    """One new reel per filled clip (``PKUP001``...), none the timeline already uses:
+    the same name goes into the EDL event, the ALE's Tape and the MXF's tape package."""
+    taken = _taken_reels(loaded, clips)
+    out: list[str] = []
+    n = 1
+    while len(out) < len(clips):
+        if _reel(n) not in taken:
+            out.append(_reel(n))
+        n += 1
+    return out
+
+
+def _media_start(info: MediaInfo, clip: FilledClip) -> int | None:
+    """The take's first frame (its start timecode) at the slot's rate: from the file
+    itself, else from the clip's media reference; None when neither says."""
+    if info.start_timecode:
+        try:
+            return round(otio.opentime.from_timecode(info.start_timecode,
+                                                     float(info.rate)).value)
+        except ValueError:
+            pass
+    rng = clip.clip.media_reference.available_range if clip.clip.media_reference else None
+    return clip.active.start_frame if rng is not None else None
+
+
+def _handles(info: MediaInfo, clip: FilledClip) -> int:
+    """Frames of the take before the clip's first frame, counted from the take's own
+    start timecode (never from 00:00:00:00): 0 when that offset does not fit inside the
+    take, so the conform never writes more than the take holds."""
+    rng = clip.clip.source_range
+    start = _media_start(info, clip)
+    if rng is None or start is None:
+        return 0
+    offset = round(rng.start_time.value_rescaled_to(float(info.rate))) - start
+    if offset < 0 or offset + clip.slot.duration > max(info.frames, clip.slot.duration):
+        _log.warning("%s: the clip's source in is not inside the take (offset %d of %d "
+                     "frames); conforming it without handles", clip.slot.id, offset,
+                     info.frames)
+        return 0
+    return offset
+
+
+def _conform_all(clips: Sequence[FilledClip], reels: Sequence[str], profile: str,
+                 media_dir: Path, final_dir: Path, say: Callable[[str], None]
+                 ) -> list[Placement]:
+    """Conform each active take into ``media_dir`` (the staging folder); the
+    placements point at ``final_dir``, where the files are moved once all is written."""
     from pickup.media.conform import ConformTarget, conform, profile_suffix
-    from pickup.media.probe import probe
 
     placements: list[Placement] = []
-    for index, clip in enumerate(clips, start=1):
+    for clip, reel in zip(clips, reels, strict=True):
         src = clip.active.path
         if not src.is_file():
             raise MediaError("the active take's media is missing", where=str(src),
                              hint=f"run `pickup fill` again for slot {clip.slot.id}")
         info = probe(src)
         rate = Fraction(clip.slot.rate).limit_denominator(1001)
-        handles = clip.source_offset
+        handles = _handles(info, clip)
         first = clip.record_start - handles
         tc = frames_to_timecode(first, clip.slot.rate) if first >= 0 else None
         spec = ConformTarget(frames=clip.slot.duration, rate=rate, width=_even(info.width),
                              height=_even(info.height), profile=profile, handles=handles,
-                             timecode=tc, reel=_reel(index), slot_id=clip.slot.id)
-        dest = media_dir / f"{clip.name}{profile_suffix(profile)}"
-        done = conform(src, spec, dest)
-        say(f"{clip.slot.id}: {src.name} -> media/{dest.name} ({profile}, "
-            f"{done.frames} frames)")
-        media = PlacedMedia(path=done.path, frames=done.frames, rate=rate, width=done.width,
-                            height=done.height, start_frame=max(first, 0), handles=handles)
+                             timecode=tc, reel=reel, slot_id=clip.slot.id,
+                             package_name=clip.name)
+        name = f"{clip.name}{profile_suffix(profile)}"
+        total = spec.total_frames
+        say(f"{clip.slot.id}: conforming {src.name} -> media/{name} ({profile}, "
+            f"{total} frames)")
+        shown = [0]
+
+        def progress(fraction: float, shown: list[int] = shown, slot: str = clip.slot.id
+                     ) -> None:
+            step = int(fraction * 4)  # a line at 25 %, 50 %, 75 %
+            if 0 < step < 4 and step > shown[0]:
+                shown[0] = step
+                say(f"{slot}: {step * 25} %")
+
+        done = conform(src, spec, media_dir / name, progress=progress)
+        media = PlacedMedia(path=final_dir / name, frames=done.frames, rate=rate,
+                            width=done.width, height=done.height, start_frame=max(first, 0),
+                            handles=handles)
         meta = dict(clip.meta)
-        meta["reel"] = _reel(index)
+        meta["reel"] = reel
         placements.append(Placement(slot=clip.slot, media=media, clip_name=clip.name,
                                     metadata=meta))
     return placements
 
 
 def _repointed(loaded: LoadedTimeline, clips: Sequence[FilledClip],
-               placements: Sequence[Placement]) -> otio.schema.Timeline:
+               placements: Sequence[Placement], spec: Target | None = None
+               ) -> otio.schema.Timeline:
     """A copy whose filled clips reference only the conformed media (what other formats
-    carry); everything else is the filled timeline as it was."""
+    carry) under their hand-off reel; everything else is the filled timeline as it was.
+
+    For an EDL, each track starts at the sequence's start timecode (OTIO's CMX writer
+    counts record timecodes from the tracks' own start, as its reader sets it), so
+    record timecodes include it."""
     timeline = loaded.timeline.deepcopy()
+    if spec is not None and spec.adapter == "cmx_3600" and loaded.start_frame:
+        offset = otio.opentime.RationalTime(loaded.start_frame, loaded.rate)
+        for track in timeline.tracks:
+            length = track.available_range().duration
+            track.source_range = otio.opentime.TimeRange(-offset, length)
     wanted = {(c.slot.stack_index, c.slot.start): p for c, p in zip(clips, placements,
                                                                      strict=True)}
     for stack_index, track in enumerate(timeline.tracks):
@@ -146,6 +238,11 @@ def _repointed(loaded: LoadedTimeline, clips: Sequence[FilledClip],
                     otio.opentime.RationalTime(m.frames, float(m.rate))))
             ref.name = Path(m.path).name
             item.set_media_references({"DEFAULT_MEDIA": ref}, "DEFAULT_MEDIA")
+            reel = str(p.metadata.get("reel") or "")
+            if reel:
+                cmx = dict(item.metadata.get("cmx_3600") or {})
+                cmx["reel"] = reel
+                item.metadata["cmx_3600"] = cmx
             item.source_range = otio.opentime.TimeRange(
                 otio.opentime.RationalTime(m.start_frame + m.handles, float(m.rate)),
                 otio.opentime.RationalTime(p.slot.duration, loaded.rate).rescaled_to(
@@ -178,10 +275,72 @@ def ale_text(placements: Sequence[Placement], rate: float) -> str:
     return "\n".join(lines)
 
 
+class _MediaCommit:
+    """Media conformed into a staging folder inside the output folder, moved into
+    ``media/`` just before the timeline is written, and taken back out (files it
+    replaced put back, folders it made removed) when anything after fails: a failed
+    export leaves the output folder as it was and no temporary file behind."""
+
+    def __init__(self, out_dir: Path) -> None:
+        self.out_dir = out_dir
+        self.media_dir = out_dir / "media"
+        self.made: list[Path] = []  # folders this export created, outermost first
+        for folder in (out_dir, self.media_dir):
+            if not folder.exists():
+                self.made.append(folder)
+        try:
+            self.media_dir.mkdir(parents=True, exist_ok=True)
+            self.staging = Path(tempfile.mkdtemp(prefix=temp_prefix(self.media_dir),
+                                                 dir=out_dir))
+        except OSError as exc:
+            self._remove_made()
+            raise WriteError(f"cannot create the output folder: {exc.strerror}",
+                             where=str(self.media_dir), hint="choose another folder with -o"
+                             ) from None
+        self.old = self.staging / "replaced"
+        self.moved: list[tuple[Path, Path | None]] = []  # (final, old copy or None)
+
+    def move_in(self) -> None:
+        """Every staged file into ``media/`` (an existing file of the same name is kept
+        aside until :meth:`done`)."""
+        for staged in sorted(p for p in self.staging.iterdir() if p.is_file()):
+            final = self.media_dir / staged.name
+            kept = None
+            if final.exists():
+                self.old.mkdir(exist_ok=True)
+                kept = self.old / staged.name
+                os.replace(final, kept)
+            os.replace(staged, final)
+            self.moved.append((final, kept))
+
+    def undo(self) -> None:
+        for final, kept in reversed(self.moved):
+            with contextlib.suppress(OSError):
+                if kept is not None:
+                    os.replace(kept, final)
+                else:
+                    final.unlink()
+        self.moved = []
+        shutil.rmtree(self.staging, ignore_errors=True)
+        self._remove_made()
+
+    def done(self) -> None:
+        shutil.rmtree(self.staging, ignore_errors=True)
+
+    def _remove_made(self) -> None:
+        for folder in reversed(self.made):
+            with contextlib.suppress(OSError):
+                folder.rmdir()  # only when empty: never anything the user put there
+
+
 def export_for(loaded: LoadedTimeline, target: str, out_dir: Path, *,
                profile: str | None = None, say: Callable[[str], None] = lambda _: None
                ) -> HandoffResult:
-    """Write the hand-off for ``target`` into ``out_dir``; see the module docstring."""
+    """Write the hand-off for ``target`` into ``out_dir``; see the module docstring.
+
+    All or nothing: the media, the timeline and the ALE are in place when this returns;
+    when it raises, none of them is (files of an earlier export are left as they were).
+    """
     spec = TARGETS.get(target)
     if spec is None:
         raise InputError(f"unknown target {target!r}", hint=f"choose {', '.join(TARGETS)}")
@@ -197,15 +356,45 @@ def export_for(loaded: LoadedTimeline, target: str, out_dir: Path, *,
             where=str(loaded.path), hint="export the sequence from Avid as AAF, run `pickup "
             "fill CUT.aaf` and export that file, or use --for avid-edl")
     out_dir = Path(out_dir)
-    media_dir = out_dir / "media"
+    commit = _MediaCommit(out_dir)
     try:
-        media_dir.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise WriteError(f"cannot create the output folder: {exc.strerror}",
-                         where=str(media_dir), hint="choose another folder with -o") from None
-    placements = _conform_all(clips, spec, profile, media_dir, say)
-    dest = out_dir / f"{loaded.path.stem}{spec.suffix}"
+        result = _export(loaded, spec, profile, clips, commit, say)
+    except BaseException:
+        commit.undo()
+        raise
+    commit.done()
+    return result
+
+
+def _export(loaded: LoadedTimeline, spec: Target, profile: str, clips: Sequence[FilledClip],
+            commit: _MediaCommit, say: Callable[[str], None]) -> HandoffResult:
+    placements = _conform_all(clips, _reels(loaded, clips), profile, commit.staging,
+                              commit.media_dir, say)
+    dest = commit.out_dir / f"{loaded.path.stem}{spec.suffix}"
     result = HandoffResult(target=spec, timeline=dest, media=[p.media.path for p in placements])
+    commit.move_in()  # the AAF links the files where they will stay
+    ale_dest = dest.with_suffix(".ale")
+    if spec.ale and not (loaded.format.name == spec.format == "edl"):
+        # Staged first, so that a timeline that fails leaves no ALE behind either.
+        ale_tmp = commit.staging / ale_dest.name
+        ale_tmp.write_bytes(ale_text(placements, loaded.rate).encode("utf-8"))
+    existed = dest.exists()
+    try:
+        _write_timeline(loaded, spec, clips, placements, dest, result)
+        if spec.ale and result.ale is None:
+            result.ale = ale_dest
+            atomic_write_bytes(ale_dest, (commit.staging / ale_dest.name).read_bytes())
+    except BaseException:
+        if not existed:
+            with contextlib.suppress(OSError):
+                dest.unlink()
+        raise
+    return result
+
+
+def _write_timeline(loaded: LoadedTimeline, spec: Target, clips: Sequence[FilledClip],
+                    placements: Sequence[Placement], dest: Path, result: HandoffResult
+                    ) -> None:
     if loaded.format.name == spec.format:
         edited = place_all(loaded.timeline, placements)
         write_back(loaded, edited, placements, dest, backup=dest.exists())
@@ -213,16 +402,11 @@ def export_for(loaded: LoadedTimeline, target: str, out_dir: Path, *,
     else:
         from pickup.timeline.loss import adapter_losses
 
-        edited = _repointed(loaded, clips, placements)
+        edited = _repointed(loaded, clips, placements, spec)
         result.losses = adapter_losses(edited, spec.adapter)
         write_back(loaded, edited, placements, dest, to_adapter=spec.adapter,
                    backup=dest.exists())
-    if spec.ale:
-        if result.lossless and spec.format == "edl":
-            from pickup.timeline.patch.edl import ale_path
+    if spec.ale and result.lossless and spec.format == "edl":
+        from pickup.timeline.patch.edl import ale_path
 
-            result.ale = ale_path(dest)  # the EDL patcher wrote it beside the EDL
-        else:
-            result.ale = dest.with_suffix(".ale")
-            atomic_write_bytes(result.ale, ale_text(placements, loaded.rate).encode("utf-8"))
-    return result
+        result.ale = ale_path(dest)  # the EDL patcher wrote it beside the EDL

@@ -137,6 +137,8 @@ class ConformTarget:
     timecode: str | None = None
     reel: str | None = None
     slot_id: str | None = None
+    #: the MXF material package's name (the clip name Avid shows); default the slot id
+    package_name: str | None = None
     audio: bool = False
     metadata: Mapping[str, str] = field(default_factory=dict)
 
@@ -486,8 +488,9 @@ class _Writer:
             self.container.metadata.update({
                 (k if k in ("timecode", "reel_name") else f"comment_{k}"): v
                 for k, v in tags.items()})
-            if target.slot_id:
-                self.container.metadata["material_package_name"] = target.slot_id
+            if target.package_name or target.slot_id:
+                self.container.metadata["material_package_name"] = str(
+                    target.package_name or target.slot_id)
         else:
             self.container.metadata.update(tags)
         if template is not None:

@@ -254,13 +254,29 @@ def _link_mxf(f: Any, p: Placement, path: Path) -> tuple[Any, int]:
         return master, slot.slot_id
     master.name = p.name
     master.comments["Pickup slot"] = p.slot.id
+    # Avid's MasterMobs hold no timecode slot (the SourceMobs do); a numbered one would
+    # make readers add the start timecode twice.
+    slots: Any = master["Slots"]  # pyaaf2 is untyped
+    for index in reversed(range(len(_slots(master)))):
+        if str(_slots(master)[index].media_kind).lower() == "timecode":
+            slots.pop(index)
+    _number_tracks(master, p.name)
     url = path.as_uri()
     edit_rate, length = Fraction(str(slot.edit_rate)), slot.segment.length
     for mob in added:
         if not isinstance(mob, aaf2.mobs.SourceMob):
             continue
-        mob.name = f"{path.stem} <SOURCE MOB>"
-        for desc in _descriptors(mob.descriptor):
+        descriptor = mob.descriptor
+        if isinstance(descriptor, aaf2.essence.TapeDescriptor):
+            # The tape (reel) package FFmpeg writes for ``reel_name``: the MXF names it.
+            _number_tracks(mob, None)
+            continue
+        # The file's SourceMob carries the clip's name, as in Avid's own AAFs.
+        mob.name = p.name
+        _number_tracks(mob, None)
+        for desc in _descriptors(descriptor):
+            if "SampleRate" not in desc or "Length" not in desc:
+                continue  # a descriptor with no essence of its own
             # FFmpeg's MXF header leaves the descriptors' length out; pyaaf2 then writes 0.
             if not desc["Length"].value:
                 rate = Fraction(str(desc["SampleRate"].value))
@@ -280,6 +296,19 @@ def _link_mxf(f: Any, p: Placement, path: Path) -> tuple[Any, int]:
             timecodes[0].segment.start = p.media.start_frame
         _primary_timecode(timecodes[0])
     return master, slot.slot_id
+
+
+def _number_tracks(mob: Any, name: str | None) -> None:
+    """PhysicalTrackNumber 1, 2 ... per media kind, as Avid numbers its own mobs' slots
+    (pyaaf2 copies the MXF's essence track numbers, such as 352390144, or 0); with
+    ``name``, the slots are named after the clip as Avid names a MasterMob's slots."""
+    counts: dict[str, int] = {}
+    for slot in _slots(mob):
+        kind = str(slot.media_kind).lower()
+        counts[kind] = counts.get(kind, 0) + 1
+        slot["PhysicalTrackNumber"].value = counts[kind]
+        if name is not None:
+            slot["SlotName"].value = name
 
 
 def _slots(mob: Any) -> list[Any]:

@@ -156,9 +156,29 @@ def ale_path(dest: Path) -> Path:
     return dest.with_name(f"{stem}.pickup.ale")
 
 
+def _given_reel(p: Placement) -> str | None:
+    """The reel a placement brings (``metadata["reel"]``: the hand-off gives each take
+    one, and writes it into the MXF too), if it fits a CMX 3600 reel field."""
+    reel = str(p.metadata.get("reel") or "").strip()
+    return reel if reel and len(reel) <= 8 and reel.replace("_", "").isalnum() else None
+
+
 def _new_events(source: LoadedTimeline, placements: Sequence[Placement], blocks: list[_Block]
                 ) -> list[tuple[Placement, str]]:
-    return list(zip(placements, _reels(blocks, len(placements)), strict=True))
+    """Each placement with its reel: its own when it brings one no other event uses,
+    else a new ``PKUPnnnn``."""
+    replaced = {(p.slot.start + source.start_frame) for p in placements if p.slot.item != "gap"}
+    others = [b for b in blocks if b.rec_in not in replaced]
+    taken = {b.reel.upper() for b in others}
+    given: list[str | None] = []
+    for p in placements:
+        reel = _given_reel(p)
+        given.append(reel if reel and reel.upper() not in taken else None)
+        if reel:
+            taken.add(reel.upper())
+    fresh = iter(_reels([*others, *(_Block([], 0, r, "V", 0, 0) for r in given if r)],
+                        given.count(None)))
+    return [(p, reel or next(fresh)) for p, reel in zip(placements, given, strict=True)]
 
 
 def patch_edl(source: LoadedTimeline, placements: Sequence[Placement],
