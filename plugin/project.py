@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlparse
 
-from pickup.errors import WriteError
+from pickup.errors import InputError, WriteError
 
 __all__ = ["STATE_FILES", "Project", "base_stem"]
 
@@ -134,6 +134,9 @@ class Project:
     def ensure(self, sub: str | None = None) -> Path:
         """Create the folder (and ``sub`` inside it) on first write; returns it."""
         path = self.root / sub if sub else self.root
+        if sub and (Path(sub).is_absolute() or ".." in Path(sub).parts or "\0" in sub):
+            raise InputError(f"refusing a project sub-folder outside the project: {sub!r}",
+                             where=str(self.root))
         try:
             path.mkdir(parents=True, exist_ok=True)
         except OSError as exc:

@@ -49,6 +49,7 @@ from pickup.errors import MediaError, PickupError, ProviderError
 from pickup.media.probe import MediaInfo, probe
 from pickup.project import Project
 from pickup.providers.base import JobHandle, JobStatus, Provider, ShotRequest, State
+from pickup.timeline.names import safe_component
 
 __all__ = ["Conformer", "Engine", "EngineOptions", "Plan", "PlannedJob", "TakeResult",
            "media_suffix", "request_from_json"]
@@ -663,7 +664,7 @@ class Engine:
             return False
 
     def _workdir(self, row: JobRow) -> Path:
-        return self.project.ensure(f"work/{row.slot_id}_T{row.take:02d}")
+        return self.project.ensure(f"work/{safe_component(row.slot_id)}_T{row.take:02d}")
 
     def _submit(self, row: JobRow, req: ShotRequest) -> JobHandle:
         req = replace(req, extra={**dict(req.extra), "idempotency_key": row.idem_key})
@@ -736,7 +737,8 @@ class Engine:
             self._sleep(max(0.0, delay))
 
     def _fetch(self, row: JobRow, handle: JobHandle, status: JobStatus) -> None:
-        dest = self.project.ensure(f"downloads/{row.slot_id}_T{row.take:02d}_a{row.attempt}")
+        dest = self.project.ensure(
+            f"downloads/{safe_component(row.slot_id)}_T{row.take:02d}_a{row.attempt}")
         attempt = 0
         while True:
             if self._cancel.is_set():
@@ -779,7 +781,7 @@ class Engine:
             return self._cancelled(row, None)
         out = OutputSpec.from_json(row.target)
         dest = self.project.ensure("media") / (
-            f"{row.slot_id}_T{row.take:02d}{media_suffix(out.profile)}")
+            f"{safe_component(row.slot_id)}_T{row.take:02d}{media_suffix(out.profile)}")
         assert row.raw_path is not None
         try:
             self.conformer(Path(row.raw_path), out, dest, row.slot_id, self._cancel)

@@ -18,6 +18,7 @@ from PIL import Image
 from pickup.errors import PickupError
 from pickup.media.frames import frame_image, save_png
 from pickup.media.probe import MediaInfo, probe
+from pickup.timeline.names import safe_component
 from pickup.timeline.read import LoadedTimeline
 from pickup.timeline.slots import Slot
 
@@ -160,8 +161,8 @@ def neighbour_frames(loaded: LoadedTimeline, slot: Slot, dest_dir: Path
     images = neighbour_images(loaded, slot)
     dest_dir = Path(dest_dir)
     dest_dir.mkdir(parents=True, exist_ok=True)
-    out = (save_png(images.outgoing, dest_dir / f"{slot.id}_out.png")
+    out = (save_png(images.outgoing, dest_dir / f"{safe_component(slot.id)}_out.png")
            if images.outgoing is not None else None)
-    inc = (save_png(images.incoming, dest_dir / f"{slot.id}_in.png")
+    inc = (save_png(images.incoming, dest_dir / f"{safe_component(slot.id)}_in.png")
            if images.incoming is not None else None)
     return out, inc

@@ -38,6 +38,7 @@ from pickup.atomic import atomic_path
 from pickup.errors import CancelledError, ConfigError, ProviderError
 from pickup.media.conform import PROFILES, ConformTarget
 from pickup.providers.base import Capabilities, JobHandle, JobStatus, ShotRequest, State
+from pickup.timeline.names import safe_component
 
 __all__ = ["MODES", "PrevizProvider", "render_previz"]
 
@@ -86,7 +87,8 @@ class PrevizProvider:
         job_id = self._job_id(req)
         workdir = Path(workdir)
         workdir.mkdir(parents=True, exist_ok=True)
-        out = workdir / f"previz_{req.slot_id}_{job_id[:12]}{PROFILES[self._profile(req)].suffix}"
+        suffix = PROFILES[self._profile(req)].suffix
+        out = workdir / f"previz_{safe_component(req.slot_id)}_{job_id[:12]}{suffix}"
         event = self._cancels.setdefault(job_id, threading.Event())
         data: dict[str, Any] = {"output": str(out), "mode": self.mode,
                                 "profile": self._profile(req)}

@@ -28,6 +28,7 @@ from pathlib import Path
 from typing import Any
 
 from pickup.errors import TimelineError, WriteError
+from pickup.timeline.names import safe_component
 
 __all__ = ["SCHEMA", "Replaced", "decode_text", "load_replaced", "replaced_files",
            "replaced_path"]
@@ -61,7 +62,7 @@ class Replaced:
 
 
 def replaced_path(folder: Path, slot_id: str, format_name: str) -> Path:
-    return Path(folder) / f"{slot_id}.{format_name}.json"
+    return Path(folder) / f"{safe_component(slot_id)}.{safe_component(format_name)}.json"
 
 
 def replaced_files(folder: Path, records: Iterable[Replaced]) -> dict[Path, bytes]:

@@ -14,6 +14,7 @@ if the editor later moves the clip.
 from __future__ import annotations
 
 import bisect
+import logging
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import asdict, dataclass
@@ -23,10 +24,12 @@ import opentimelineio as otio
 
 from pickup.timeline.layout import Entry, TrackLayout
 from pickup.timeline.marks import DEFAULT_TAGS, Mark, marker_texts, parse_mark
+from pickup.timeline.names import is_safe_id
 
 __all__ = ["SLOT_ID_RE", "MarkerCensus", "Slot", "find_slots", "frames_to_timecode",
            "marker_census", "slot_id_from_name"]
 
+_log = logging.getLogger(__name__)
 SLOT_ID_RE = re.compile(r"\b(V\d+-\d{8})(?:_T\d+)?\b")
 MarkKind = Literal["marker", "placeholder", "unmarked"]
 
@@ -147,6 +150,12 @@ def _pickup_meta(item: otio.core.Item) -> dict[str, Any] | None:
         return None
     meta = metadata["pickup"]
     if meta is not None and hasattr(meta, "get") and meta.get("slot_id"):
+        if not is_safe_id(meta.get("slot_id")):
+            # Slot ids become folder and file names: one from a file that is not a
+            # plain name (../x, /abs, NUL, backslash, 10,000 characters) is not Pickup's.
+            _log.warning("%s: ignoring slot id %r in metadata.pickup (not a plain name)",
+                         item.name or type(item).__name__, str(meta.get("slot_id"))[:60])
+            return None
         return dict(meta)
     return None
 
