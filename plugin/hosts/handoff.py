@@ -1,8 +1,10 @@
-"""Hand a filled timeline to Avid, Premiere or Final Cut Pro: timeline file, media, ALE, steps.
+"""Hand a filled timeline to Avid, Premiere, Final Cut Pro or Resolve: timeline, media, steps.
 
-For each filled clip the active take is conformed to the target app's codec into
-``DIR/media/`` (DNxHR HQ MXF for Avid, ProRes HQ or H.264 for Premiere, ProRes HQ
-for Final Cut Pro), with the slot's record timecode as its start timecode.  The
+For each filled clip the active take (with ``approved``: the slot's approved take) is
+conformed to the target app's codec into ``DIR/media/`` (DNxHR HQ MXF for Avid,
+ProRes HQ or H.264 for Premiere, ProRes HQ for Final Cut Pro, ProRes HQ or DNxHR HQ
+for Resolve, which imports OTIO through File > Import > Timeline since 18.5), with
+the slot's record timecode as its start timecode.  The
 timeline is then written in the target format: by the write-back patcher when the
 filled file already is in that format (lossless: only the filled clips change),
 otherwise through OTIO's adapter, after measuring what that adapter drops.
@@ -15,8 +17,8 @@ import logging
 import os
 import shutil
 import tempfile
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
 from fractions import Fraction
 from pathlib import Path
 
@@ -24,7 +26,7 @@ import opentimelineio as otio
 
 from pickup.atomic import atomic_write_bytes, temp_prefix
 from pickup.errors import InputError, MediaError, WriteError
-from pickup.hosts.filled import FilledClip, require_filled
+from pickup.hosts.filled import FilledClip, Take, require_filled
 from pickup.media.probe import MediaInfo, probe
 from pickup.timeline import LoadedTimeline, PlacedMedia, Placement, frames_to_timecode, place_all
 from pickup.timeline.writeback import write_back
@@ -70,6 +72,14 @@ TARGETS: dict[str, Target] = {
         ("In Final Cut Pro choose File > Import > XML... and pick: {timeline}",
          "The new clips reference the ProRes files in {media}; keep them there or relink "
          "with File > Relink Files")),
+    "resolve": Target(
+        "resolve", "otio", "otio_json", ".otio", "prores_hq", ("prores_hq", "dnxhr_hq"), False,
+        ("In DaVinci Resolve (18.5 or later) choose File > Import > Timeline... and pick: "
+         "{timeline}",
+         "Leave 'Automatically import source clips into media pool' on: the new clips link "
+         "to the files in {media}; if you move that folder, relink the clips to it",
+         "With Resolve open on this machine, `pickup resolve send {source}` does the same "
+         "live (a new timeline version and a Pickup bin), with no files to import")),
 }
 
 
@@ -83,10 +93,15 @@ class HandoffResult:
     ale: Path | None = None
     lossless: bool = False
     losses: list[str] = field(default_factory=list)
+    source: Path | None = None  # the filled timeline handed over
+    #: slots left out (``approved`` given and the slot has no approved take)
+    unapproved: list[str] = field(default_factory=list)
+    #: slot id -> the approved take handed over instead of the active one
+    swapped: dict[str, str] = field(default_factory=dict)
 
     def steps(self) -> list[str]:
         values = {"timeline": self.timeline, "media": self.timeline.parent / "media",
-                  "ale": self.ale}
+                  "ale": self.ale, "source": self.source or self.timeline}
         return [step.format(**values) for step in self.target.steps]
 
 
@@ -158,6 +173,14 @@ def _handles(info: MediaInfo, clip: FilledClip) -> int:
     return offset
 
 
+def _take_name(clip: FilledClip) -> str:
+    """The clip's name; an approved take handed over instead of the active one is named
+    for itself (``V1-01000200_T02``)."""
+    if clip.active.key == clip.clip.active_media_reference_key:
+        return clip.name
+    return f"{clip.slot.id}_{clip.active.key}"
+
+
 def _conform_all(clips: Sequence[FilledClip], reels: Sequence[str], profile: str,
                  media_dir: Path, final_dir: Path, say: Callable[[str], None]
                  ) -> list[Placement]:
@@ -179,8 +202,8 @@ def _conform_all(clips: Sequence[FilledClip], reels: Sequence[str], profile: str
         spec = ConformTarget(frames=clip.slot.duration, rate=rate, width=_even(info.width),
                              height=_even(info.height), profile=profile, handles=handles,
                              timecode=tc, reel=reel, slot_id=clip.slot.id,
-                             package_name=clip.name)
-        name = f"{clip.name}{profile_suffix(profile)}"
+                             package_name=_take_name(clip))
+        name = f"{_take_name(clip)}{profile_suffix(profile)}"
         total = spec.total_frames
         say(f"{clip.slot.id}: conforming {src.name} -> media/{name} ({profile}, "
             f"{total} frames)")
@@ -199,7 +222,7 @@ def _conform_all(clips: Sequence[FilledClip], reels: Sequence[str], profile: str
                             handles=handles)
         meta = dict(clip.meta)
         meta["reel"] = reel
-        placements.append(Placement(slot=clip.slot, media=media, clip_name=clip.name,
+        placements.append(Placement(slot=clip.slot, media=media, clip_name=_take_name(clip),
                                     metadata=meta))
     return placements
 
@@ -248,6 +271,44 @@ def _repointed(loaded: LoadedTimeline, clips: Sequence[FilledClip],
                 otio.opentime.RationalTime(p.slot.duration, loaded.rate).rescaled_to(
                     float(m.rate)))
     return timeline
+
+
+def _gapped(timeline: otio.schema.Timeline, rate: float,
+            clips: Sequence[FilledClip]) -> None:
+    """Put a gap (keeping the clip's markers) where each of ``clips`` is."""
+    wanted = {(c.slot.stack_index, c.slot.start) for c in clips}
+    for stack_index, track in enumerate(timeline.tracks):
+        ranges = track.range_of_all_children()
+        for index, item in enumerate(list(track)):
+            if not isinstance(item, otio.schema.Clip):
+                continue
+            start = round(ranges[item].start_time.value_rescaled_to(rate))
+            if (stack_index, start) not in wanted:
+                continue
+            gap = otio.schema.Gap(source_range=otio.opentime.TimeRange(
+                duration=item.trimmed_range().duration))
+            for marker in list(item.markers):
+                gap.markers.append(marker.deepcopy())
+            track[index] = gap
+
+
+def _approved_clips(clips: Sequence[FilledClip], approved: Mapping[str, Mapping[int, Take]],
+                    result: HandoffResult) -> list[FilledClip]:
+    """The clips to hand over when only approved takes go: each slot's active take if it
+    is approved, else its first approved take; slots without one are left out."""
+    handed: list[FilledClip] = []
+    for clip in clips:
+        takes = approved.get(clip.slot.id) or {}
+        if not takes:
+            result.unapproved.append(clip.slot.id)
+            continue
+        if clip.active.number in takes:
+            handed.append(clip)
+            continue
+        take = takes[min(takes)]
+        result.swapped[clip.slot.id] = take.key
+        handed.append(replace(clip, active=take))
+    return handed
 
 
 def _fps(rate: float) -> str:
@@ -334,9 +395,14 @@ class _MediaCommit:
 
 
 def export_for(loaded: LoadedTimeline, target: str, out_dir: Path, *,
-               profile: str | None = None, say: Callable[[str], None] = lambda _: None
-               ) -> HandoffResult:
+               profile: str | None = None, say: Callable[[str], None] = lambda _: None,
+               approved: Mapping[str, Mapping[int, Take]] | None = None) -> HandoffResult:
     """Write the hand-off for ``target`` into ``out_dir``; see the module docstring.
+
+    ``approved`` (slot id -> its approved takes by number) hands over only approved
+    takes: a slot whose active take is not approved gets its approved one, and a slot
+    without any is handed over as a gap (its markers kept) and listed in
+    ``unapproved``.
 
     All or nothing: the media, the timeline and the ALE are in place when this returns;
     when it raises, none of them is (files of an earlier export are left as they were).
@@ -355,10 +421,28 @@ def export_for(loaded: LoadedTimeline, target: str, out_dir: Path, *,
             "OTIO's AAF writer needs the Avid mob ids every clip of an Avid sequence has",
             where=str(loaded.path), hint="export the sequence from Avid as AAF, run `pickup "
             "fill CUT.aaf` and export that file, or use --for avid-edl")
+    chosen = HandoffResult(target=spec, timeline=Path(out_dir), source=loaded.path)
+    left_out: list[FilledClip] = []
+    if approved is not None:
+        handed = _approved_clips(clips, approved, chosen)
+        left_out = [c for c in clips if c.slot.id in chosen.unapproved]
+        if left_out and loaded.format.name == spec.format and spec.format != "otio":
+            raise InputError(
+                f"slot(s) {', '.join(chosen.unapproved)} have no approved take, and Pickup "
+                f"patches a {loaded.format.label} only where it places a take",
+                where=str(loaded.path), hint="approve a take of each (`pickup approve`), "
+                "revert them (`pickup revert`), or export the .pickup.otio fill wrote")
+        if not handed:
+            raise InputError("no slot has an approved take; nothing to hand over",
+                             where=str(loaded.path), hint="approve takes first: pickup "
+                             "approve TIMELINE SLOT T01 (`pickup takes` lists them)")
+        clips = handed
     out_dir = Path(out_dir)
     commit = _MediaCommit(out_dir)
     try:
-        result = _export(loaded, spec, profile, clips, commit, say)
+        result = _export(loaded, spec, profile, clips, commit, say, left_out)
+        result.source, result.unapproved, result.swapped = (
+            loaded.path, chosen.unapproved, chosen.swapped)
     except BaseException:
         commit.undo()
         raise
@@ -367,7 +451,8 @@ def export_for(loaded: LoadedTimeline, target: str, out_dir: Path, *,
 
 
 def _export(loaded: LoadedTimeline, spec: Target, profile: str, clips: Sequence[FilledClip],
-            commit: _MediaCommit, say: Callable[[str], None]) -> HandoffResult:
+            commit: _MediaCommit, say: Callable[[str], None],
+            left_out: Sequence[FilledClip] = ()) -> HandoffResult:
     placements = _conform_all(clips, _reels(loaded, clips), profile, commit.staging,
                               commit.media_dir, say)
     dest = commit.out_dir / f"{loaded.path.stem}{spec.suffix}"
@@ -380,7 +465,7 @@ def _export(loaded: LoadedTimeline, spec: Target, profile: str, clips: Sequence[
         ale_tmp.write_bytes(ale_text(placements, loaded.rate).encode("utf-8"))
     existed = dest.exists()
     try:
-        _write_timeline(loaded, spec, clips, placements, dest, result)
+        _write_timeline(loaded, spec, clips, placements, dest, result, left_out)
         if spec.ale and result.ale is None:
             result.ale = ale_dest
             atomic_write_bytes(ale_dest, (commit.staging / ale_dest.name).read_bytes())
@@ -393,16 +478,18 @@ def _export(loaded: LoadedTimeline, spec: Target, profile: str, clips: Sequence[
 
 
 def _write_timeline(loaded: LoadedTimeline, spec: Target, clips: Sequence[FilledClip],
-                    placements: Sequence[Placement], dest: Path, result: HandoffResult
-                    ) -> None:
+                    placements: Sequence[Placement], dest: Path, result: HandoffResult,
+                    left_out: Sequence[FilledClip] = ()) -> None:
     if loaded.format.name == spec.format:
         edited = place_all(loaded.timeline, placements)
+        _gapped(edited, loaded.rate, left_out)
         write_back(loaded, edited, placements, dest, backup=dest.exists())
         result.lossless = True
     else:
         from pickup.timeline.loss import adapter_losses
 
         edited = _repointed(loaded, clips, placements, spec)
+        _gapped(edited, loaded.rate, left_out)
         result.losses = adapter_losses(edited, spec.adapter)
         write_back(loaded, edited, placements, dest, to_adapter=spec.adapter,
                    backup=dest.exists())
