@@ -30,12 +30,14 @@ from pickup.cli.common import (
     say,
 )
 from pickup.cli.place import add_output_args, output_path
-from pickup.engine import JobEvent, Plan, TakeResult
+from pickup.cli.progress import FillProgress
+from pickup.engine import Plan, TakeResult
+from pickup.errors import InputError
 from pickup.timeline import LoadedTimeline, find_slots, read_timeline
 from pickup.timeline.writeback import choose_writer
-from pickup.workflow import Fill, FillOptions
+from pickup.workflow import Fill, FillOptions, select_slots
 
-__all__ = ["Reporter", "register", "run"]
+__all__ = ["cancel_on_interrupt", "register", "run"]
 
 
 def register(sub: Any) -> None:
@@ -55,6 +57,11 @@ def register(sub: Any) -> None:
                         help="only these slots (ids as `pickup scan` lists them)")
     parser.add_argument("--all-gaps", action="store_true",
                         help="also fill unmarked gaps where no video track shows picture")
+    parser.add_argument("--prompt", default=None, metavar="TEXT",
+                        help="the prompt of the one slot named by --slots (kept in the "
+                        "project state, so the panel shows it)")
+    parser.add_argument("--negative", default=None, metavar="TEXT",
+                        help="what that slot's takes must not show (negative prompt)")
     parser.add_argument("--budget", type=parse_money, default=None, metavar="USD",
                         help="refuse to start if the estimated cost passes USD")
     parser.add_argument("--dry-run", action="store_true",
@@ -85,76 +92,15 @@ def register(sub: Any) -> None:
                         help="create again a job an interrupted run may already have "
                         "created at a provider that cannot be asked (check its dashboard "
                         "first: it may be billed twice)")
-    parser.add_argument("--json", action="store_true", help="print a JSON summary")
+    parser.add_argument("--json", action="store_true",
+                        help="print a JSON summary (progress goes to stderr as plain lines)")
     parser.add_argument("--sheet", type=Path, default=None, metavar="PNG",
                         help="write a contact sheet of the filled slots")
     add_output_args(parser)
     parser.set_defaults(func=run)
 
 
-# -- progress ------------------------------------------------------------------------
-class Reporter:
-    """Turns engine events into a rich bar per job (TTY) or plain stderr lines."""
-
-    def __init__(self, *, quiet: bool = False) -> None:
-        self.quiet = quiet
-        self._last: dict[tuple[str, int], str] = {}
-        self._lock = threading.Lock()
-        self._progress: Any = None
-        self._tasks: dict[tuple[str, int], Any] = {}
-
-    def __enter__(self) -> Reporter:
-        if not self.quiet and sys.stderr.isatty():
-            from rich.console import Console
-            from rich.progress import (
-                BarColumn,
-                Progress,
-                TaskProgressColumn,
-                TextColumn,
-                TimeElapsedColumn,
-            )
-            self._progress = Progress(TextColumn("{task.description}"), BarColumn(),
-                                      TaskProgressColumn(), TextColumn("{task.fields[state]}"),
-                                      TimeElapsedColumn(),
-                                      console=Console(stderr=True), transient=False)
-            self._progress.start()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        if self._progress is not None:
-            self._progress.stop()
-
-    def __call__(self, event: JobEvent) -> None:
-        key = (event.slot_id, event.take)
-        label = f"{event.slot_id} T{event.take:02d}"
-        with self._lock:
-            if self._progress is not None:
-                task = self._tasks.get(key)
-                if task is None:
-                    task = self._progress.add_task(label, total=1.0, state=event.state)
-                    self._tasks[key] = task
-                done = 1.0 if event.state in ("conformed", "cached") else None
-                self._progress.update(task, state=_describe(event),
-                                      completed=done if done is not None else
-                                      (event.progress or 0.0) * 0.9)
-                return
-            if self.quiet or (self._last.get(key) == event.state and event.state != "retrying"):
-                return
-            self._last[key] = event.state
-            print(f"{label}: {_describe(event)}", file=sys.stderr, flush=True)
-
-
-def _describe(event: JobEvent) -> str:
-    text = event.state
-    if event.progress is not None and event.state == "running":
-        text += f" {event.progress * 100:.0f}%"
-    if event.message:
-        text += f" - {event.message}"
-    if event.cost and event.state in ("conformed", "submitting"):
-        text += f" (${event.cost:.2f})"
-    return text
-
-
+# -- progress: pickup.cli.progress --------------------------------------------------
 @contextlib.contextmanager
 def cancel_on_interrupt() -> Iterator[threading.Event]:
     """An event set by the first Ctrl-C (the second one interrupts at once)."""
@@ -219,12 +165,55 @@ def _options(args: argparse.Namespace) -> FillOptions:
                        wait_for_project=args.wait, resubmit_unknown=args.resubmit_unknown)
 
 
+def _check_prompts(args: argparse.Namespace, loaded: LoadedTimeline) -> None:
+    """Refuse, before anything is made, a --prompt for several slots and a slot with
+    nothing to generate from; say when a slot generates from its kind's default."""
+    from pickup.config import load_config
+    from pickup.workflow.prompts import kind_prompt, missing_prompts
+
+    wanted = tuple(s.strip() for s in (args.slots or "").split(",") if s.strip())
+    given = args.prompt is not None or args.negative is not None
+    if given and len(wanted) != 1:
+        raise InputError("--prompt and --negative set the prompt of one slot",
+                         where=str(loaded.path), hint="name it with --slots ID; "
+                         "`pickup scan --all-gaps` lists the ids")
+    if args.prompt is not None and not args.prompt.strip():
+        raise InputError("--prompt is empty", hint="say what the shot shows")
+    slots = select_slots(loaded, slot_ids=wanted, all_gaps=args.all_gaps,
+                         tags=load_config().tags)
+    empty = missing_prompts(slots, args.prompt)
+    if empty:
+        ids = ", ".join(s.id for s in empty)
+        gaps = all(s.mark == "unmarked" for s in empty)
+        if len(empty) == 1:
+            what = f"slot {ids} is {'an unmarked gap' if gaps else 'marked without a prompt'}"
+        else:
+            what = f"slots {ids} are {'unmarked gaps' if gaps else 'marked without a prompt'}"
+        hint = (f"pass --slots {empty[0].id} --prompt TEXT, or mark the slot in the cut: "
+                "GEN kind: prompt")
+        if args.provider != "previz":
+            raise InputError(f"{what}: nothing to generate from, so nothing was submitted",
+                             where=str(loaded.path), hint=hint)
+        say(f"pickup: warning: {what} with no prompt: previz draws a placeholder card from "
+            f"the neighbouring shots; a generating provider will need a prompt ({hint})")
+    if args.prompt is None:
+        for slot in slots:
+            if not (slot.prompt or "").strip() and slot.kind:
+                say(f"slot {slot.id}: no prompt; generating from the {slot.kind} default "
+                    f"\"{kind_prompt(slot.kind)}\" (pass --prompt to say more)")
+
+
 def run(args: argparse.Namespace) -> int:
     dest = None if args.dry_run else output_path(args)
     loaded = load(args)
     if dest is not None:
         choose_writer(loaded, dest, args.to_adapter)  # refuse before spending anything
+    _check_prompts(args, loaded)
     with Fill(loaded, _options(args), on_warning=say) as fill:
+        if args.prompt is not None and not args.dry_run:
+            from pickup.workflow.prompts import save_prompt
+
+            save_prompt(fill.project, fill.slots[0].id, args.prompt, args.negative or "")
         if args.dry_run:
             with tempfile.TemporaryDirectory(prefix="pickup-dry-") as tmp:
                 _print_plan(fill.plan(Path(tmp)), fill.size_note, fill.profile, args.json)
@@ -236,8 +225,10 @@ def run(args: argparse.Namespace) -> int:
         say(f"{loaded.path.name}: {len(fill.slots)} slot(s), {len(plan.jobs)} take(s) via "
             f"{fill.name}; size {size[0]}x{size[1]} ({fill.size_note}), {fill.profile}; "
             f"estimated ${plan.cost:.2f}")
-        with cancel_on_interrupt() as cancel, Reporter(quiet=args.json) as reporter:
-            results = fill.run(plan, on_event=reporter, cancel=cancel)
+        with cancel_on_interrupt() as cancel, \
+                FillProgress(total=len(plan.jobs), estimate=plan.cost,
+                             live=False if args.json else None) as progress:
+            results = fill.run(plan, on_event=progress, cancel=cancel)
         if cancel.is_set():
             done = sum(r.ok for r in results)
             say(f"pickup: cancelled; {done} finished take(s) are kept in {fill.project.root} "

@@ -8,7 +8,8 @@ from pathlib import Path
 from typing import Any
 
 from pickup.cli.common import emit_json, say
-from pickup.cli.fill import Reporter, cancel_on_interrupt
+from pickup.cli.fill import cancel_on_interrupt
+from pickup.cli.progress import FillProgress
 from pickup.engine import Engine, EngineOptions, Journal
 from pickup.engine.journal import JobRow
 from pickup.errors import InputError
@@ -84,8 +85,9 @@ def run(args: argparse.Namespace) -> int:
             engine = Engine(project, name, EngineOptions(
                 wait_for_project=args.wait, resubmit_unknown=args.resubmit_unknown))
             try:
-                with cancel_on_interrupt() as cancel, Reporter(quiet=args.json) as reporter:
-                    results = engine.resume(on_event=reporter, cancel=cancel)
+                with cancel_on_interrupt() as cancel, \
+                        FillProgress(live=False if args.json else None) as progress:
+                    results = engine.resume(on_event=progress, cancel=cancel)
             finally:
                 engine.close()
             for r in results:

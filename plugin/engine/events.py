@@ -20,7 +20,8 @@ class JobEvent:
     fetched, conformed, failed, cancelled) or one of the engine's notes: ``cached``
     (an earlier take was reused), ``retrying`` (a transient provider error; the
     message says when it tries again), ``refused`` (over the budget).
-    ``progress`` is 0..1 when the provider reports it.
+    ``progress`` is 0..1 when the provider reports it; ``queue_position`` the job's
+    place in the provider's queue when it says (1 = next).
     """
 
     slot_id: str
@@ -31,6 +32,7 @@ class JobEvent:
     cost: float | None = None
     job_id: int | None = None
     provider: str = ""
+    queue_position: int | None = None
 
 
 EventCallback = Callable[[JobEvent], None]

@@ -466,18 +466,19 @@ class Engine:
                 os.kill(os.getpid(), signal.SIGKILL)
 
     def _emit(self, row: JobRow, state: str, *, progress: float | None = None,
-              message: str = "", cost: float | None = None) -> None:
+              message: str = "", cost: float | None = None,
+              queue_position: int | None = None) -> None:
         self._emit_raw(row.slot_id, row.take, state, progress=progress, message=message,
-                       cost=cost, job_id=row.id)
+                       cost=cost, job_id=row.id, queue_position=queue_position)
 
     def _emit_raw(self, slot_id: str, take: int, state: str, *, progress: float | None = None,
                   message: str = "", cost: float | None = None,
-                  job_id: int | None = None) -> None:
+                  job_id: int | None = None, queue_position: int | None = None) -> None:
         if self._on_event is None:
             return
         event = JobEvent(slot_id=slot_id, take=take, state=state, progress=progress,
                          message=redact(message) or "", cost=cost, job_id=job_id,
-                         provider=self.name)
+                         provider=self.name, queue_position=queue_position)
         try:
             self._on_event(event)
         except Exception:
@@ -731,7 +732,8 @@ class Engine:
             where = (f"queued (position {status.queue_position})"
                      if status.queue_position is not None else status.state.value)
             self._emit(row, "running" if status.state == State.RUNNING else "submitted",
-                       progress=status.progress, message=where)
+                       progress=status.progress, message=where,
+                       queue_position=status.queue_position)
             delay = status.poll_after_s if status.poll_after_s is not None else (
                 self.options.poll_interval_s)
             self._sleep(max(0.0, delay))

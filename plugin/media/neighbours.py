@@ -22,8 +22,8 @@ from pickup.timeline.names import safe_component
 from pickup.timeline.read import LoadedTimeline
 from pickup.timeline.slots import Slot
 
-__all__ = ["NeighbourImages", "media_path", "neighbour_frames", "neighbour_images",
-           "source_frame_index"]
+__all__ = ["NeighbourImages", "clip_label", "media_path", "neighbour_frames",
+           "neighbour_images", "source_frame_index"]
 
 _log = logging.getLogger(__name__)
 
@@ -98,19 +98,61 @@ class NeighbourImages:
     incoming_note: str | None = None
 
 
-def _grab_image(clip: otio.core.Item, at_end: bool, base: Path, slot: Slot
+def clip_label(clip: otio.core.Item, record_frame: int | None = None,
+               rate: float | None = None) -> str:
+    """A clip as an editor finds it in the cut: its name (or media file name), reel and
+    record timecode, e.g. ``'shot1' (reel A001, record 01:00:04:00)``."""
+    name = (clip.name or "").strip()
+    if not any(ch.isalnum() for ch in name):
+        ref = getattr(clip, "media_reference", None)
+        url = str(getattr(ref, "target_url", "") or "")
+        name = Path(unquote(urlparse(url).path)).name if url else ""
+    parts = []
+    reel = _reel(clip)
+    if reel:
+        parts.append(f"reel {reel}")
+    if record_frame is not None and rate:
+        tc = otio.opentime.to_timecode(otio.opentime.RationalTime(record_frame, rate), rate)
+        parts.append(f"record {tc}")
+    text = repr(name) if name else "an unnamed clip"
+    return text + (f" ({', '.join(parts)})" if parts else "")
+
+
+def _reel(clip: otio.core.Item) -> str | None:
+    meta = clip.metadata
+    for outer, inner in (("cmx_3600", "reel"), ("pickup", "reel"), ("fcp_xml", "reel")):
+        block = meta.get(outer) if meta else None
+        if block is not None and hasattr(block, "get"):
+            value = block.get(inner)
+            if isinstance(value, str) and value.strip():
+                return value.strip()
+    return None
+
+
+def _warn_once(said: set[str], message: str) -> None:
+    """Log ``message`` unless it was said about this timeline already (the fill's plan,
+    the seams and the panel all look at the same neighbours)."""
+    if message not in said:
+        said.add(message)
+        _log.warning("%s", message)
+
+
+def _grab_image(clip: otio.core.Item, at_end: bool, base: Path, slot: Slot,
+                label: str = "", said: set[str] | None = None
                 ) -> tuple[Image.Image | None, str | None]:
     side = "outgoing" if at_end else "incoming"
     if not isinstance(clip, otio.schema.Clip):
         return None, f"no {side} clip"
+    label = label or clip_label(clip)
+    said = said if said is not None else set()
     path = media_path(clip.media_reference, base)
     if path is None:
-        _log.warning("slot %s: the %s clip %r has no local media; no %s frame", slot.id, side,
-                     clip.name, side)
+        _warn_once(said, f"slot {slot.id}: the {side} clip {label} has no local media; "
+                   f"no {side} frame")
         return None, f"{side} clip has no local media"
     if not path.is_file():
-        _log.warning("slot %s: the %s clip's media is offline (%s); no %s frame", slot.id,
-                     side, path, side)
+        _warn_once(said, f"slot {slot.id}: the {side} clip {label} is offline ({path}); "
+                   f"no {side} frame")
         return None, f"{side} media offline ({path.name})"
     try:
         info = probe(path)
@@ -119,23 +161,27 @@ def _grab_image(clip: otio.core.Item, at_end: bool, base: Path, slot: Slot
         time = rng.end_time_exclusive() - one if at_end else rng.start_time
         return frame_image(path, source_frame_index(clip, time, info), info=info), None
     except (PickupError, OSError, ValueError) as exc:
-        _log.warning("slot %s: cannot read the %s frame from %s: %s", slot.id, side, path, exc)
+        _warn_once(said, f"slot {slot.id}: cannot read the {side} frame of {label} from "
+                   f"{path}: {exc}")
         return None, f"{side} media unreadable ({path.name})"
 
 
 def _neighbour_items(loaded: LoadedTimeline, slot: Slot
-                     ) -> tuple[otio.core.Item | None, otio.core.Item | None] | None:
+                     ) -> tuple[tuple[otio.core.Item | None, int],
+                                tuple[otio.core.Item | None, int]] | None:
+    """((outgoing item, its record start), (incoming item, its record start))."""
     try:
         track = loaded.timeline.tracks[slot.stack_index]
     except IndexError:
-        _log.warning("slot %s: its track is gone; no neighbour frames", slot.id)
+        _warn_once(loaded.said, f"slot {slot.id}: its track is gone; no neighbour frames")
         return None
-    before = after = None
+    before: tuple[otio.core.Item | None, int] = (None, 0)
+    after: tuple[otio.core.Item | None, int] = (None, 0)
     for start, duration, item in _items(track, slot.rate):
         if start + duration == slot.start and duration > 0:
-            before = item
+            before = (item, start)
         if start == slot.end:
-            after = item
+            after = (item, start)
     return before, after
 
 
@@ -144,12 +190,14 @@ def neighbour_images(loaded: LoadedTimeline, slot: Slot) -> NeighbourImages:
     items = _neighbour_items(loaded, slot)
     if items is None:
         return NeighbourImages(None, None, "the slot's track is gone", "the slot's track is gone")
-    before, after = items
-    base = loaded.path.parent
-    out, out_note = (_grab_image(before, True, base, slot) if before is not None
-                     else (None, "no outgoing shot"))
-    inc, in_note = (_grab_image(after, False, base, slot) if after is not None
-                    else (None, "no incoming shot"))
+    (before, before_at), (after, after_at) = items
+    base, first = loaded.path.parent, loaded.start_frame
+    out, out_note = (_grab_image(before, True, base, slot,
+                                 clip_label(before, first + before_at, slot.rate), loaded.said)
+                     if before is not None else (None, "no outgoing shot"))
+    inc, in_note = (_grab_image(after, False, base, slot,
+                                clip_label(after, first + after_at, slot.rate), loaded.said)
+                    if after is not None else (None, "no incoming shot"))
     return NeighbourImages(out, inc, out_note, in_note)
 
 

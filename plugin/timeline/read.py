@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 from xml.etree import ElementTree
@@ -29,6 +29,8 @@ class LoadedTimeline:
     timeline: otio.schema.Timeline
     rate: float
     rate_note: str | None = None
+    #: warnings already given about this timeline (each fact is said once)
+    said: set[str] = field(default_factory=set, repr=False, compare=False)
 
     @property
     def start_frame(self) -> int:

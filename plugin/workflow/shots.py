@@ -45,7 +45,9 @@ class ShotAsk:
     @property
     def text(self) -> str:
         """The prompt the provider gets."""
-        return self.prompt or self.slot.prompt or self.slot.kind or ""
+        from pickup.workflow.prompts import kind_prompt
+
+        return self.prompt or self.slot.prompt or kind_prompt(self.slot.kind) or ""
 
     def with_changes(self, **changes: Any) -> ShotAsk:
         return replace(self, **changes)
@@ -56,7 +58,9 @@ def ask_for_slot(slot: Slot, *, start_frame: int, size: tuple[int, int], profile
                  handles: int = 0, prompt: str | None = None,
                  negative_prompt: str | None = None) -> ShotAsk:
     """The ask for ``slot`` as its marker states it (what ``pickup fill`` makes)."""
-    return ShotAsk(slot=slot, prompt=prompt or slot.prompt or slot.kind or "",
+    from pickup.workflow.prompts import kind_prompt
+
+    return ShotAsk(slot=slot, prompt=prompt or slot.prompt or kind_prompt(slot.kind) or "",
                    provider=provider, takes=takes, kind=slot.kind,
                    negative_prompt=negative_prompt or "", model=model, handles=handles,
                    size=size, profile=profile, start_frame=start_frame)

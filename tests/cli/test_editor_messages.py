@@ -65,6 +65,7 @@ def test_scan_without_any_marker(tmp_path: Path, capsys: pytest.CaptureFixture[s
 def filled_gap(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> Path:
     edl = _copy(tmp_path, "gap_test.edl")
     code, out, err = _run(capsys, "fill", str(edl), "--all-gaps", "--slots", "V1-00000100",
+                          "--prompt", "rain on a window", "--negative", "people",
                           "--size", "64x36", "--profile", "h264")
     assert code == 0, err
     return Path(out.strip().splitlines()[-1])
@@ -104,3 +105,111 @@ def test_report_defaults_to_html_beside_the_timeline(
     code, out, _ = _run(capsys, "report", str(filled_gap), "--format", "csv")
     assert out.strip().splitlines()[-1] == str(filled_gap.with_name(
         "gap_test.pickup.report.csv"))
+
+
+def test_fill_prompt_is_used_and_kept_for_the_panel(filled_gap: Path) -> None:
+    from pickup.engine.journal import Journal
+
+    project = filled_gap.with_name("gap_test.pickup")
+    journal = Journal(project / "journal.sqlite")
+    try:
+        (row,) = journal.all()
+    finally:
+        journal.close()
+    assert row.request["prompt"] == "rain on a window"
+    assert row.request["negative_prompt"] == "people"
+    state = json.loads((project / "panel.json").read_text())
+    assert state["slots"]["V1-00000100"] == {"prompt": "rain on a window",
+                                             "negative": "people"}
+    # The panel's model shows it.
+    from pickup.project import Project
+    from pickup.workflow.prompts import saved_prompt
+
+    assert saved_prompt(Project(project), "V1-00000100") == ("rain on a window", "people")
+
+
+def test_unmarked_gap_without_prompt_is_refused(tmp_path: Path,
+                                                capsys: pytest.CaptureFixture[str]) -> None:
+    edl = _copy(tmp_path, "gap_test.edl")
+    code, _, err = _run(capsys, "fill", str(edl), "--all-gaps", "--provider", "comfyui")
+    assert code == 2
+    assert err.splitlines()[-1] == (
+        f"pickup: error: {edl}: slots V1-00000100, V1-00000216 are unmarked gaps: nothing to "
+        "generate from, so nothing was submitted (pass --slots V1-00000100 --prompt TEXT, or "
+        "mark the slot in the cut: GEN kind: prompt)")
+    code, _, err = _run(capsys, "fill", str(edl), "--slots", "V1-00000216", "--provider",
+                        "comfyui")
+    assert code == 2
+    assert "slot V1-00000216 is an unmarked gap: nothing to generate from" in err
+    code, _, err = _run(capsys, "fill", str(edl), "--all-gaps", "--prompt", "rain")
+    assert code == 2
+    assert err.splitlines()[-1] == (
+        f"pickup: error: {edl}: --prompt and --negative set the prompt of one slot (name it "
+        "with --slots ID; `pickup scan --all-gaps` lists the ids)")
+    assert not (tmp_path / "gap_test.pickup" / "journal.sqlite").exists()
+
+
+def test_unmarked_gap_without_prompt_warns_with_previz(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    edl = _copy(tmp_path, "gap_test.edl")
+    code, _, err = _run(capsys, "fill", str(edl), "--slots", "V1-00000216", "--dry-run")
+    assert code == 0, err
+    assert ("pickup: warning: slot V1-00000216 is an unmarked gap with no prompt: previz "
+            "draws a placeholder card from the neighbouring shots; a generating provider will "
+            "need a prompt (pass --slots V1-00000216 --prompt TEXT, or mark the slot in the "
+            "cut: GEN kind: prompt)") in err.splitlines()
+
+
+def test_a_kind_without_prompt_generates_from_the_kind_default(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    edl = tmp_path / "cut.edl"
+    edl.write_text("TITLE: t\nFCM: NON-DROP FRAME\n"
+                   "001  BL       V     C        00:00:00:00 00:00:01:00 01:00:00:00 "
+                   "01:00:01:00 \n* LOC: 01:00:00:05 RED     GEN establishing:\n")
+    code, _, err = _run(capsys, "fill", str(edl), "--dry-run")
+    assert code == 0, err
+    assert ('slot V1-01000000: no prompt; generating from the establishing default "an '
+            'establishing wide shot of the location, slow camera move" (pass --prompt to say '
+            'more)') in err
+
+
+def test_edl_rate_note_is_said_once_per_cut(tmp_path: Path,
+                                            capsys: pytest.CaptureFixture[str]) -> None:
+    edl = _copy(tmp_path, "gap_test.edl")
+    note = "gap_test.edl: largest frame field is 16; read at 24 fps (pass --rate if it is 25 or 30)"
+    _, _, err = _run(capsys, "scan", str(edl))
+    assert note in err.splitlines()
+    _, _, err = _run(capsys, "scan", str(edl), "--all-gaps")
+    assert "fps" not in err
+    _, _, err = _run(capsys, "scan", str(edl), "--rate", "25")
+    assert ("gap_test.edl: read at 25 fps; later commands on this cut use it without --rate"
+            in err.splitlines())
+    code, out, err = _run(capsys, "scan", str(edl), "--json")
+    assert code == 0 and "fps" not in err
+    assert json.loads(out)["rate"] == 25.0  # the rate the editor gave is remembered
+
+
+def test_offline_neighbours_are_named_once(tmp_path: Path,
+                                           caplog: pytest.LogCaptureFixture,
+                                           capsys: pytest.CaptureFixture[str]) -> None:
+    edl = _copy(tmp_path, "gap_test.edl")
+    code, _, err = _run(capsys, "fill", str(edl), "--slots", "V1-00000100", "--prompt",
+                        "rain", "--takes", "2", "--dry-run")
+    assert code == 0, err
+    messages = [r.getMessage() for r in caplog.records if "neighbour" in r.name
+                or "clip" in r.getMessage()]
+    assert messages.count("slot V1-00000100: the outgoing clip 'shot1' (reel SHOT1, record "
+                          "00:00:00:00) has no local media; no outgoing frame") == 1
+    assert messages.count("slot V1-00000100: the incoming clip 'shot2' (reel SHOT2, record "
+                          "00:00:01:16) has no local media; no incoming frame") == 1
+    # Asking again for the same timeline says nothing new (one message per fact).
+    from pickup.media.neighbours import neighbour_frames
+    from pickup.timeline import find_slots, read_timeline
+
+    caplog.clear()
+    loaded = read_timeline(edl, rate=24)
+    (slot,) = [s for s in find_slots(loaded.timeline, rate=24, all_gaps=True)
+               if s.id == "V1-00000100"]
+    for _ in range(2):
+        assert neighbour_frames(loaded, slot, tmp_path / "frames") == (None, None)
+    assert len([r for r in caplog.records if "no local media" in r.getMessage()]) == 2

@@ -53,8 +53,10 @@ def test_scan_json_schema(demo: Path, capsys: pytest.CaptureFixture[str]) -> Non
     assert first["prompt"] == "a farmhouse at dusk, slow push-in"
 
 
-def test_scan_table_and_edl_rate_note(capsys: pytest.CaptureFixture[str]) -> None:
-    code, out, err = _run(capsys, "scan", str(FIXTURES / "25fps.edl"), "--all-gaps")
+def test_scan_table_and_edl_rate_note(tmp_path: Path,
+                                      capsys: pytest.CaptureFixture[str]) -> None:
+    shutil.copy(FIXTURES / "25fps.edl", tmp_path / "25fps.edl")
+    code, out, err = _run(capsys, "scan", str(tmp_path / "25fps.edl"), "--all-gaps")
     assert code == 0
     assert "read at 25 fps" in err
     assert "slot(s)" in out
