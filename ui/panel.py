@@ -35,11 +35,16 @@ from pickup.ui.jobs import JobsDock
 from pickup.ui.player import PreviewPlayer
 from pickup.ui.providers_dialog import ProvidersDialog, provider_options
 from pickup.ui.services import SendReport, Session, Sketch, TakeRecord, preview_segments
+from pickup.ui.slotlist import SlotList
 from pickup.ui.strip import TimelineStrip
 from pickup.ui.takes import TakesGallery
 
 __all__ = ["PickupPanel", "panel_settings"]
 
+#: File > Open: every format Pickup reads, timelines and screenplays/shot lists
+OPEN_FILTER = ("Timelines and scripts (*.otio *.otioz *.xml *.fcpxml *.edl *.aaf *.fountain "
+               "*.fdx *.csv);;Timelines (*.otio *.otioz *.xml *.fcpxml *.edl *.aaf);;"
+               "Screenplays and shot lists (*.fountain *.fdx *.csv);;All files (*)")
 _MIDDLE_SIZES = (300, 260, 440)  # inspector, takes, player
 _SPLIT_SIZES = (110, 380, 150)  # strip, middle, jobs
 
@@ -76,6 +81,8 @@ class PickupPanel(QWidget):
         self.controller.budget = budget or None
         self.undo = QUndoStack(self)
         self.selected: str | None = None
+        #: what the player shows: (slot, take number or None, the slot's chosen take then)
+        self._previewing: tuple[str, int | None, int | None] | None = None
         self.last_report: SendReport | None = None
         self.last_error = ""
         self.timeline_shown: Session | None = None
@@ -97,8 +104,15 @@ class PickupPanel(QWidget):
         self.file_label = QLabel("No timeline", self)
         self.file_label.setObjectName("title")
         self.split = QSplitter(Qt.Orientation.Vertical, self)
-        self.strip = TimelineStrip(self.split)
+        # the strip and, beside it, the slot list (made with the other parts)
+        self._top = QSplitter(Qt.Orientation.Horizontal, self.split)
+        self.strip = TimelineStrip(self._top)
         self.strip.status_of = self._status_of
+        self.strip.label_of = self._label_of
+        self._slot_list: SlotList | None = None
+        self._list_stand_in = QWidget(self._top)
+        self._top.setStretchFactor(0, 3)
+        self._top.setStretchFactor(1, 1)
         self._middle = QSplitter(Qt.Orientation.Horizontal, self.split)
         # Until the parts are made, empty stand-ins hold their places and sizes.
         self._stand_ins = [QWidget(self._middle) for _ in range(3)] + [QWidget(self.split)]
@@ -121,7 +135,7 @@ class PickupPanel(QWidget):
             self._middle.addWidget(w)
         self._middle.setSizes(list(_MIDDLE_SIZES))
         self._middle.setChildrenCollapsible(False)
-        self.split.addWidget(self.strip)
+        self.split.addWidget(self._top)
         self.split.addWidget(self._middle)
         self.split.addWidget(self._stand_ins[3])
         self.split.setSizes(list(_SPLIT_SIZES))
@@ -152,6 +166,7 @@ class PickupPanel(QWidget):
         c.message.connect(self.status.setText)
         c.thumbnailReady.connect(self._thumbnail)
         self.strip.slotClicked.connect(self.select_slot)
+        self.strip.seekRequested.connect(self._seek_record)
         # Once the strip has drawn the timeline: the full read of a sketched file
         # starts, and the other parts are made (queued: after this paint pass).
         self.strip.painted.connect(self._strip_painted)
@@ -194,11 +209,11 @@ class PickupPanel(QWidget):
         """Make the next part not made yet (all of them with ``all_now``); each turn of
         the event loop makes one, so no single turn takes long."""
         for make in (lambda: self.inspector, lambda: self.takes, lambda: self.player,
-                     lambda: self.jobs):
-            before = self.parts_built()
+                     lambda: self.jobs, lambda: self.slot_list):
+            before = self.parts_built() + (self._slot_list is not None)
             make()
-            if not all_now and self.parts_built() != before:
-                if self.parts_built() < 4:
+            if not all_now and self.parts_built() + (self._slot_list is not None) != before:
+                if self.parts_built() < 4 or self._slot_list is None:
                     QTimer.singleShot(0, self, self._build_parts)
                 return
 
@@ -240,6 +255,30 @@ class PickupPanel(QWidget):
         return self._inspector
 
     @property
+    def slot_list(self) -> SlotList:
+        if self._slot_list is None:
+            self._slot_list = w = SlotList(self._top)
+            sizes = self._top.sizes()
+            self._top.insertWidget(1, w)
+            self._list_stand_in.hide()
+            self._list_stand_in.setParent(None)
+            self._list_stand_in.deleteLater()
+            if self._top.isVisible():
+                w.show()
+            total = sum(sizes)
+            if total > 800:  # laid out: the list gets a third, at most 430 px
+                list_w = min(430, total // 3)
+                self._top.setSizes([total - list_w, list_w])
+            else:  # not laid out yet: proportions the splitter keeps when shown
+                self._top.setSizes([3000, 1000])
+            w.slotSelected.connect(self.select_slot)
+            model = self.controller.model
+            if model is not None and self.controller.session is not None:
+                w.set_model(model, self.controller.session.start_frame)
+                w.select(self.selected)
+        return self._slot_list
+
+    @property
     def takes(self) -> TakesGallery:
         if self._takes is None:
             self._takes = w = TakesGallery(self._middle)
@@ -259,6 +298,7 @@ class PickupPanel(QWidget):
         if self._player is None:
             self._player = w = PreviewPlayer(self._middle)
             self._place(w, 2)
+            w.positionChanged.connect(self._playhead)
         return self._player
 
     @property
@@ -325,7 +365,7 @@ class PickupPanel(QWidget):
     def _browse(self) -> None:
         path, _ = QFileDialog.getOpenFileName(
             self, "Open a timeline", "",
-            "Timelines (*.otio *.otioz *.xml *.fcpxml *.edl *.aaf);;All files (*)")
+            OPEN_FILTER)
         if path:
             self.open(path)
 
@@ -354,8 +394,16 @@ class PickupPanel(QWidget):
         self.strip.set_view(session)
         rows = min(len(session.tracks), 8)
         sizes = self.split.sizes()
-        strip_h = 18 + max(2, rows) * 20 + 24
+        strip_h = self.strip._top() + max(2, rows) * self.strip.track_h + 40
         self.split.setSizes([strip_h, sum(sizes) - strip_h - sizes[2], sizes[2]])
+        self.slot_list.set_model(self.controller.model, session.start_frame)
+        top = sum(self._top.sizes())
+        if top > 400:  # the list beside the strip gets a third, at most 430 px
+            self._top.setSizes([top - min(430, top // 3), min(430, top // 3)])
+        self._find_markers(session)
+        focused = self.focusWidget()
+        if focused is None or focused in (self.open_button, self):
+            self.strip.setFocus(Qt.FocusReason.OtherFocusReason)
         self.file_label.setText(f"{session.loaded.path.name}  ·  {session.loaded.format.label}"
                                 f"  ·  {session.rate:g} fps  ·  {len(session.slots)} slot(s)")
         note = "; ".join(session.warnings[:2]) or ("" if session.slots else (
@@ -377,9 +425,53 @@ class PickupPanel(QWidget):
         model = self.controller.model
         return model[slot_id].status if model and slot_id in model.slots else "empty"
 
+    def _label_of(self, slot_id: str) -> str:
+        """What a slot's box on the strip says: its state, and the take in the cut."""
+        model = self.controller.model
+        if not model or slot_id not in model.slots:
+            return "empty"
+        state = model[slot_id]
+        chosen = state.chosen_take
+        if state.running:
+            return f"generating ({state.running})"
+        if chosen is not None:
+            return f"{chosen.key} {'approved' if chosen.status == 'approved' else 'in cut'}" \
+                + (" · stale" if state.is_stale(chosen) else "")
+        return state.status if not state.takes else f"{len(state.takes)} takes, none in cut"
+
+    def _find_markers(self, session: Session) -> None:
+        from pickup.ui.markers import timeline_markers
+        from pickup.ui.workers import run
+
+        def done(markers) -> None:  # type: ignore[no-untyped-def]
+            if self.controller.session is session:
+                self.strip.set_markers(markers)
+
+        run(self.controller.io_pool, timeline_markers, session.loaded.timeline, session.rate,
+            owner=self, on_done=done, on_error=lambda exc: None)
+
+    def _playhead(self, index: int) -> None:
+        """The player moved: the strip's playhead follows (record frames)."""
+        player, session = self._player, self.controller.session
+        if player is None or player.playlist is None or session is None:
+            return
+        self.strip.set_playhead(player.playlist.start_frame + index - session.start_frame)
+
+    def _seek_record(self, frame: int) -> None:
+        """The ruler was clicked: move the player there when what it shows covers it."""
+        player, session = self._player, self.controller.session
+        if player is None or player.playlist is None or session is None:
+            return
+        index = session.start_frame + frame - player.playlist.start_frame
+        if 0 <= index < player.playlist.total:
+            player.stop()
+            player.seek(index)
+
     def select_slot(self, slot_id: str | None) -> None:
         self.selected = slot_id
         self.strip.select(slot_id)
+        if self._slot_list is not None:
+            self._slot_list.select(slot_id)
         model = self.controller.model
         state = model[slot_id] if model and slot_id else None
         session = self.controller.session
@@ -412,16 +504,37 @@ class PickupPanel(QWidget):
 
     def _slot_changed(self, slot_id: str) -> None:
         self.strip.canvas.update()
+        if self._slot_list is not None:
+            self._slot_list.update_slot(slot_id)
         if slot_id == self.selected and self.controller.model is not None:
             state = self.controller.model[slot_id]
             if self.inspector.prompt.toPlainText().strip() != state.prompt.strip():
                 self.inspector.prompt.setPlainText(state.prompt)
-            self.inspector.show_status()
+            self.inspector.show_state(state, self.inspector.where.text())
             self.takes.show_state(state)
+            self._follow(slot_id)
 
     def _take_ready(self, slot_id: str, take: TakeRecord) -> None:
         if slot_id == self.selected:
             self.takes.show_state(self.controller.model[slot_id])  # type: ignore[index]
+            self._follow(slot_id)
+
+    def _follow(self, slot_id: str) -> None:
+        """The player follows the take choice: when the take in the cut changed, or the
+        player shows the empty slot and a take now exists, it loads that take at once
+        (a take the editor previews by hand stays until the choice changes)."""
+        model = self.controller.model
+        if model is None or slot_id != self.selected or slot_id not in model.slots:
+            return
+        state = model[slot_id]
+        want = state.chosen if state.chosen is not None else (
+            state.takes[-1].number if state.takes else None)
+        shown = self._previewing
+        if shown is not None and shown[0] == slot_id and shown[1] is not None \
+                and shown[2] == state.chosen:
+            return
+        if shown is None or (shown[0], shown[1]) != (slot_id, want):
+            self.preview(slot_id, want)
 
     def _thumbnail(self, key: str, image: QImage) -> None:
         self.takes.images[key] = image
@@ -548,6 +661,7 @@ class PickupPanel(QWidget):
         take = state.take(number)
         context = max(1, round(session.rate * 2))
         segments = preview_segments(session, state.slot, take, context)
+        self._previewing = (slot_id, take.number if take else None, state.chosen)
         start = state.slot.start - (segments[0].frames if segments[0].role == "prev" else 0)
         self.player.load(segments, session.size, session.rate,
                          session.start_frame + start, at="take")

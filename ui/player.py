@@ -18,7 +18,7 @@ from dataclasses import dataclass
 
 import numpy as np
 from PySide6.QtCore import QObject, QRectF, Qt, QTimer, Signal
-from PySide6.QtGui import QColor, QImage, QKeyEvent, QPainter, QPaintEvent
+from PySide6.QtGui import QColor, QFont, QImage, QKeyEvent, QPainter, QPaintEvent
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
@@ -81,6 +81,7 @@ class _Decoder(threading.Thread):
         self._halt = False
         self._readers: dict[str, FrameReader] = {}
         self.errors: list[str] = []
+        self.failed: set[str] = set()  # files that could not be decoded
 
     def want(self, index: int, direction: int = 1) -> None:
         with self._cond:
@@ -127,6 +128,9 @@ class _Decoder(threading.Thread):
                         frame = self._frame(index)
                     except MediaError as exc:
                         self.errors.append(str(exc))
+                        _, seg, _ = self.playlist.locate(index)
+                        if seg.path is not None:
+                            self.failed.add(str(seg.path))
                         frame = _black(*self.playlist.size)
                     self.cache.put(index, frame)
                     self.bridge.decoded.emit(self.generation, index)
@@ -145,6 +149,17 @@ def _bgra(rgb: np.ndarray) -> np.ndarray:
     return out
 
 
+def slate_text(seg: Segment, failed: set[str]) -> str:
+    """The slate over a black preview frame: the missing file of an offline neighbour,
+    or the empty slot's "no take yet"; "" for a frame with a picture."""
+    if seg.offline or (seg.path is not None and str(seg.path) in failed):
+        name = seg.offline or (seg.path.name if seg.path else seg.label)
+        return f"MEDIA OFFLINE\n{name}"
+    if seg.path is None and seg.role == "take":
+        return f"NO TAKE YET\n{seg.label}: press G to generate"
+    return ""
+
+
 def _black(w: int, h: int) -> np.ndarray:
     frame = np.zeros((h, w, 4), dtype=np.uint8)
     frame[..., 3] = 255
@@ -159,6 +174,8 @@ class _View(QWidget):
         self.image: QImage | None = None
         self.caption = ""
         self.role = ""
+        #: drawn over a black frame: "MEDIA OFFLINE" and the file, or "no take yet"
+        self.slate = ""
         self.setMinimumSize(160, 90)
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
 
@@ -175,6 +192,27 @@ class _View(QWidget):
             if self.role == "take":
                 p.setPen(QColor("#2f7fd0"))
                 p.drawRect(target.adjusted(0, 0, -1, -1))
+            if self.slate:
+                head, _, rest = self.slate.partition("\n")
+                offline = head == "MEDIA OFFLINE"
+                if offline:
+                    p.fillRect(target, QColor("#3a1010"))
+                big = QFont(self.font())
+                if big.pixelSize() > 0:
+                    big.setPixelSize(round(big.pixelSize() * 1.8))
+                else:
+                    big.setPointSizeF(big.pointSizeF() * 1.8)
+                big.setBold(True)
+                p.setFont(big)
+                p.setPen(QColor("#ff6b5b" if offline else "#8b9099"))
+                mid = target.center().y()
+                p.drawText(QRectF(target.left(), mid - 40, target.width(), 36),
+                           Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignBottom, head)
+                p.setFont(self.font())
+                p.setPen(QColor("#eef0f3"))
+                p.drawText(QRectF(target.left() + 8, mid, target.width() - 16, 40),
+                           Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignTop
+                           | Qt.TextFlag.TextWordWrap, rest)
         else:
             p.setPen(QColor("#6b7078"))
             p.drawText(self.rect(), Qt.AlignmentFlag.AlignCenter,
@@ -376,6 +414,7 @@ class PreviewPlayer(QWidget):
         self._keep = frame  # the QImage shares these pixels
         self.view.role = seg.role
         self.view.caption = f"{seg.role.upper()}  {seg.label}"
+        self.view.slate = slate_text(seg, self._decoder.failed if self._decoder else set())
         self.shown_index, self._shown = index, frame
         self.frames_shown += 1
         self.view.update()

@@ -706,6 +706,18 @@ class Segment:
     path: Path | None
     first: int
     frames: int
+    #: the file a clip's media points at when it cannot be found (the player shows a
+    #: "Media Offline" slate naming it); empty for gaps and online media
+    offline: str = ""
+
+
+def _offline_name(item: otio.core.Item, path: Path | None) -> str:
+    """The file name an item's missing media points at ("" when online or a gap)."""
+    if path is not None or not isinstance(item, otio.schema.Clip):
+        return ""
+    url = getattr(item.media_reference, "target_url", None) or ""
+    name = urllib.parse.unquote(url.rstrip("/").rsplit("/", 1)[-1]) if url else ""
+    return name or (item.name or "clip") + " (no media reference)"
 
 
 def preview_segments(session: Session, slot: Slot, take: TakeRecord | None,
@@ -719,7 +731,8 @@ def preview_segments(session: Session, slot: Slot, take: TakeRecord | None,
         n = min(context, dur)
         path = media_path(item, session.loaded.path)
         first = (_source_first_frame(item, slot.rate) + dur - n) if path else 0
-        segments.append(Segment("prev", item.name or "previous", path, first, n))
+        segments.append(Segment("prev", item.name or "previous", path, first, n,
+                                _offline_name(item, path)))
     if take is not None:
         segments.append(Segment("take", f"{slot.id} {take.key}", take.path, take.handles,
                                 slot.duration))
@@ -731,7 +744,8 @@ def preview_segments(session: Session, slot: Slot, take: TakeRecord | None,
         n = min(context, dur)
         path = media_path(item, session.loaded.path)
         first = _source_first_frame(item, slot.rate) if path else 0
-        segments.append(Segment("next", item.name or "next", path, first, n))
+        segments.append(Segment("next", item.name or "next", path, first, n,
+                                _offline_name(item, path)))
     return segments
 
 

@@ -5,17 +5,23 @@ from __future__ import annotations
 from PySide6.QtGui import QColor, QPalette
 from PySide6.QtWidgets import QApplication
 
-__all__ = ["STATUS_COLOURS", "STYLE", "apply_theme", "colour"]
+__all__ = ["ITEM_COLOURS", "PLAYHEAD_COLOUR", "STATUS_COLOURS", "STYLE", "apply_theme",
+           "colour"]
 
-#: slot status -> colour on the strip, in the gallery and the inspector
+#: slot status -> colour on the strip, in the slot list, the gallery and the inspector:
+#: saturated, so a slot never looks like a clip (clips are muted greys and slate blue)
 STATUS_COLOURS = {
-    "empty": "#8a5a1e",
-    "generating": "#2f7fd0",
-    "takes": "#3d9a63",
-    "approved": "#9ad04a",
-    "stale": "#c9503f",
+    "empty": "#e08a1e",
+    "generating": "#1fb3d6",
+    "takes": "#3dbb6a",
+    "approved": "#b4e04a",
+    "stale": "#e0503f",
 }
-ITEM_COLOURS = {"clip": "#3b4a63", "gap": "#1c1e22", "placeholder": "#5a4a2a", "other": "#44404d"}
+#: clip kinds on the strip: muted and dark, none near a slot status colour (a placeholder
+#: clip nobody marked is a neutral grey with a diagonal hatch, not brown like an empty slot)
+ITEM_COLOURS = {"clip": "#3b4a63", "gap": "#1c1e22", "placeholder": "#4a4a4a", "other": "#44404d"}
+#: the strip's playhead and markers without a colour of their own
+PLAYHEAD_COLOUR = "#ff3b3b"
 
 STYLE = """
 QWidget { background: #1f2125; color: #d6d8dc; font-size: 11px; }
@@ -42,6 +48,19 @@ QCheckBox::indicator { width: 12px; height: 12px; }
 QSlider::groove:horizontal { height: 4px; background: #33363c; }
 QSlider::handle:horizontal { background: #d6d8dc; width: 8px; margin: -5px 0; }
 QMenuBar, QMenu { background: #1f2125; }
+QScrollBar:horizontal { background: #16181b; height: 12px; border: 0; margin: 0; }
+QScrollBar:vertical { background: #16181b; width: 12px; border: 0; margin: 0; }
+QScrollBar::handle:horizontal { background: #454a52; min-width: 24px; border-radius: 4px;
+    margin: 2px 0; }
+QScrollBar::handle:vertical { background: #454a52; min-height: 24px; border-radius: 4px;
+    margin: 0 2px; }
+QScrollBar::handle:hover { background: #5a606a; }
+QScrollBar::add-page, QScrollBar::sub-page { background: #16181b; }
+QScrollBar::add-line, QScrollBar::sub-line { width: 0; height: 0; border: 0; }
+*:focus { outline: none; }
+QPushButton:focus, QToolButton:focus, QComboBox:focus, QSpinBox:focus, QLineEdit:focus,
+QPlainTextEdit:focus, QCheckBox:focus, QTableView:focus, QListWidget:focus {
+    border: 1px solid #5b9be0; }
 QMenu::item:selected { background: #2f5d8f; }
 QStatusBar { color: #a9aeb6; }
 QToolTip { background: #2c2f35; color: #eef0f3; border: 1px solid #3a3e45; }

@@ -257,9 +257,10 @@ def test_strip_paints_every_track_and_merges_subpixel_items(
     session = panel.controller.session
     assert session is not None
     strip = panel.strip
-    strip.setMinimumHeight(20 + 18 + 20 * len(session.tracks))
-    panel.split.setSizes([20 + 18 + 20 * len(session.tracks) + 30, 300, 100])
-    qtbot.waitUntil(lambda: strip.canvas.height() >= 18 + 20 * len(session.tracks))
+    rows_h = strip._top() + strip.track_h * len(session.tracks)
+    strip.setMinimumHeight(rows_h + 40)
+    panel.split.setSizes([rows_h + 60, 300, 100])
+    qtbot.waitUntil(lambda: strip.canvas.height() >= rows_h)
     strip.fit()
     fills: list[tuple[str, float, float]] = []
     real_fill = strip._fill
@@ -276,9 +277,9 @@ def test_strip_paints_every_track_and_merges_subpixel_items(
     # Every track's row has item colour from the label to the right end.
     background = image.pixelColor(image.width() - 1, 5).name()
     for row in range(len(session.tracks)):
-        y = 18 + row * 20 + 10
-        colours = {image.pixelColor(x, y).name() for x in range(40, strip.canvas.width() - 4,
-                                                                 25)}
+        y = strip._top() + row * strip.track_h + strip.track_h // 2
+        colours = {image.pixelColor(x, y).name() for x in range(strip.label_w + 6,
+                                                                 strip.canvas.width() - 4, 25)}
         assert colours - {background, "#18191c"}, f"row {row} is empty"
     # A slot is still clicked where it is drawn, zoomed out as far as it goes.
     slot = session.slots[1]

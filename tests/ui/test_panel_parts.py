@@ -172,7 +172,7 @@ def test_screenshot_command_writes_a_png(tmp_path: Path, example: Path) -> None:
     image = QImage(str(out))
     assert (image.width(), image.height()) == (1100, 700)
     # Dark theme: the top-left corner is the window background, not white.
-    assert image.pixelColor(5, 40).lightness() < 80
+    assert image.pixelColor(5, 40).lightness() < 80, image.pixelColor(5, 40).name()
 
 
 def test_panel_state_is_saved_only_when_it_changes(qtbot, example: Path) -> None:
