@@ -84,6 +84,9 @@ class Project:
         ``otio_timeline`` (the file read) lets a renamed or re-exported cut find its
         project through its Pickup media."""
         if override is not None:
+            if Path(override).exists() and not Path(override).is_dir():
+                raise InputError("--project names a file, not a folder", where=str(override),
+                                 hint="give a folder (it is created if missing)")
             return cls(Path(override))
         timeline = Path(timeline)
         own = timeline.with_name(f"{timeline.stem}{_SUFFIX}")

@@ -60,8 +60,10 @@ def _parse(parser: argparse.ArgumentParser, argv: list[str]) -> argparse.Namespa
     (``pickup takes CUT --json SLOT``), which plain argparse refuses."""
     args, extra = parser.parse_known_args(argv)
     command = getattr(args, "command", None)
-    if not extra or command is None:
-        return parser.parse_args(argv)  # no leftovers, or argparse's own error
+    if not extra or command is None or "--" in argv:
+        # no leftovers, argparse's own error, or `--` (what follows is positional, even
+        # `-cut.otio`): argparse's intermixed parsing does not honour `--`.
+        return parser.parse_args(argv)
     # argparse has no public way to reach the sub-parsers.
     subparsers = next(a for a in parser._actions
                       if isinstance(a, argparse._SubParsersAction))
@@ -85,17 +87,23 @@ def main(argv: Sequence[str] | None = None) -> int:
     if not getattr(args, "func", None):
         parser.print_help(sys.stderr)
         return 2
-    _sweep_leftovers(args)
     try:
+        _sweep_leftovers(args)
         return int(args.func(args) or 0)
     except PickupError as exc:
         print(f"pickup: error: {exc}", file=sys.stderr)
         return exc.exit_code
+    except BrokenPipeError:
+        return 1
+    except OSError as exc:  # a file-system failure no layer below turned into a message
+        where = f"{exc.filename}: " if exc.filename else ""
+        print(f"pickup: error: {where}{exc.strerror or exc} (nothing was changed; check the "
+              "folder's permissions and free space, or use --project DIR / -o OUT)",
+              file=sys.stderr)
+        return 1
     except KeyboardInterrupt:
         print("pickup: interrupted", file=sys.stderr)
         return 130
-    except BrokenPipeError:
-        return 1
 
 
 def _sweep_leftovers(args: argparse.Namespace) -> None:

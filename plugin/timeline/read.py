@@ -14,6 +14,7 @@ import opentimelineio as otio
 
 from pickup.errors import TimelineError
 from pickup.timeline.formats import Format, detect_edl_rate, format_for
+from pickup.timeline.sanity import check_timeline, check_utf8
 
 __all__ = ["LoadedTimeline", "read_timeline"]
 
@@ -80,7 +81,8 @@ def read_timeline(path: Path | str, *, rate: float | None = None,
     if path.is_dir():
         raise TimelineError("is a folder, not a timeline file", where=str(path))
     fmt = format_for(path, adapter)
-    if path.stat().st_size == 0:
+    if path.stat().st_size == 0 or (path.stat().st_size < 1 << 20
+                                    and not path.read_bytes().strip()):
         raise TimelineError("the file is empty", where=str(path),
                             hint="export the timeline again")
     kwargs: dict[str, Any] = {}
@@ -95,6 +97,7 @@ def read_timeline(path: Path | str, *, rate: float | None = None,
                 raise TimelineError(exc.message, where=str(path),
                                     hint="check the timecodes, or pass --rate") from None
         kwargs["rate"] = rate
+    check_utf8(path, fmt.adapter)
     try:
         modern = _fcpxml_media_reps(path) if fmt.adapter == "fcpx_xml" else None
         if modern is not None:
@@ -116,6 +119,7 @@ def read_timeline(path: Path | str, *, rate: float | None = None,
                             hint="check that the file is complete and of that format") from None
     timeline = _pick_timeline(result, path)
     seq_rate = rate or _timeline_rate(timeline)
+    check_timeline(timeline, seq_rate, path)
     if fmt.adapter == "cmx_3600" and timeline.global_start_time is None and text is not None:
         start = _edl_first_record_in(text, seq_rate)
         if start is not None:
