@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import dataclasses
+import itertools
 import sys
 from collections.abc import Callable
 from typing import Any
@@ -33,6 +35,13 @@ def _caps(provider: Any, model: str | None) -> dict[str, Any]:
         if isinstance(value, tuple):
             data[key] = [list(v) if isinstance(v, tuple) else v for v in value]
     return data
+
+
+def _lengths(durations: list[float]) -> str:
+    """``5, 10 s``, or ``2–10 s (whole seconds)`` for a per-second range."""
+    if len(durations) > 3 and all(b - a == 1 for a, b in itertools.pairwise(durations)):
+        return f"{durations[0]:g}–{durations[-1]:g} s (whole seconds)"
+    return ", ".join(f"{d:g}" for d in durations) + " s"
 
 
 def describe(name: str) -> dict[str, Any]:
@@ -65,14 +74,28 @@ def describe(name: str) -> dict[str, Any]:
         entry["servers"] = [safe_url(s) for s in servers]
     default = getattr(provider, "model", None)
     entry["default_model"] = default
+    catalog = getattr(provider, "catalog", None)
+    if catalog is not None and catalog.models:
+        entry["catalog"] = {"checked": catalog.checked, "sources": list(catalog.sources),
+                            "overridden_in_config": list(catalog.overridden)}
     list_models: Callable[[], list[str]] | None = getattr(provider, "models", None)
     models = list_models() if callable(list_models) else [default]
     entry["models"] = {}
+    model_entry = getattr(provider, "model_entry", None)
+    workflow_file = getattr(provider, "workflow_file", None)
     for model in models:
         try:
-            entry["models"][str(model)] = _caps(provider, model)
+            data = _caps(provider, model)
         except PickupError as exc:
             entry["models"][str(model)] = {"error": str(exc)}
+            continue
+        found: Any = model_entry(model) if callable(model_entry) else None
+        if found is not None:
+            data.update(found.to_json())
+        if callable(workflow_file):
+            with contextlib.suppress(PickupError):
+                data["workflow"] = str(workflow_file(model))
+        entry["models"][str(model)] = data
     return entry
 
 
@@ -104,18 +127,33 @@ def run(args: argparse.Namespace) -> int:
                               caps["error"], "", "", "")
                 first = False
                 continue
-            lengths = (", ".join(f"{d:g}" for d in caps["durations_s"]) + " s"
-                       if caps.get("durations_s") else
+            lengths = (_lengths(caps["durations_s"]) if caps.get("durations_s") else
                        f"≤ {caps['max_duration_s']:.2f} s" if caps.get("max_duration_s")
                        else "any")
             frames = "/".join(k for k in ("first", "last") if caps.get(f"{k}_frame")) or "-"
-            table.add_row(entry["name"] if first else "", setup if first else "",
-                          (model if model != "None" else "")
-                          + (" *" if model == entry.get("default_model") else ""),
+            if caps.get("first_frame_input") == "required":
+                frames += " (needed)"
+            label = (model if model != "None" else "") + (
+                " *" if model == entry.get("default_model") else "")
+            if caps.get("status") in ("deprecated", "retired"):
+                label += f" [yellow]({caps['status']}" + (
+                    f", end of life {caps['end_of_life']}" if caps.get("end_of_life") else ""
+                ) + (f"; use {caps['replacement']}" if caps.get("replacement") else "") + \
+                    ")[/yellow]"
+            if caps.get("workflow"):
+                label += f"\nworkflow: {caps['workflow']}"
+            table.add_row(entry["name"] if first else "", setup if first else "", label,
                           lengths, frames, "yes" if caps.get("cancel") else "no",
                           f"{caps.get('price_per_second', 0):.3f}")
             first = False
     console.print(table)
     console.print("* default model; prices are defaults, override them under \\[prices] in "
-                  "the config file")
+                  "the config file; change or add models under \\[providers.NAME.models]")
+    for entry in entries:
+        catalog = entry.get("catalog")
+        if catalog:
+            changed = ", ".join(catalog["overridden_in_config"])
+            console.print(f"{entry['name']}: catalog checked {catalog['checked']} against "
+                          + "; ".join(catalog["sources"][:2])
+                          + (f" (changed in your config: {changed})" if changed else ""))
     return 0

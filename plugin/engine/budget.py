@@ -1,6 +1,8 @@
 """What a take costs: a price table per provider/model, and a budget that refuses overruns.
 
-Price of one take = USD per second of *generated* output x the generated length.
+Price of one take = USD per second of *generated* output x the length the service bills
+(the provider's ``billed_seconds(req)`` when it has one: the shortest allowed length
+that covers the slot and its handles, or fal Wan's ``num_frames / 16``).
 Where the price comes from, first match wins:
 
 1. the user's config ``[prices]`` (``"provider/model"`` or ``"provider"``), via
@@ -67,8 +69,15 @@ def estimate_cost(provider: Provider, req: ShotRequest, caps: Capabilities,
                   config: Config | None = None) -> tuple[float, str]:
     """(USD, source) for one take of ``req`` as the provider will get it."""
     price = price_per_second(provider.name, req.model, caps, config)
+    seconds = req.seconds
+    billed: Callable[[ShotRequest], float] | None = getattr(provider, "billed_seconds", None)
+    if callable(billed):
+        try:
+            seconds = float(billed(req))
+        except Exception:
+            seconds = req.seconds
     if price.source == "config [prices]":
-        return round(price.per_second * req.seconds, 4), price.source
+        return round(price.per_second * seconds, 4), price.source
     own: Callable[[ShotRequest], float] | None = getattr(provider, "estimate_cost", None)
     if callable(own):
         try:
@@ -77,7 +86,7 @@ def estimate_cost(provider: Provider, req: ShotRequest, caps: Capabilities,
             value = 0.0
         if value > 0:
             return round(value, 4), "provider"
-    return round(price.per_second * req.seconds, 4), price.source
+    return round(price.per_second * seconds, 4), price.source
 
 
 class Budget:

@@ -48,7 +48,14 @@ from pickup.engine.retry import Clock, RetryPolicy, SystemClock
 from pickup.errors import MediaError, PickupError, ProviderError
 from pickup.media.probe import MediaInfo, probe
 from pickup.project import Project
-from pickup.providers.base import JobHandle, JobStatus, Provider, ShotRequest, State
+from pickup.providers.base import (
+    Capabilities,
+    JobHandle,
+    JobStatus,
+    Provider,
+    ShotRequest,
+    State,
+)
 from pickup.timeline.names import safe_component
 
 __all__ = ["Conformer", "Engine", "EngineOptions", "Plan", "PlannedJob", "TakeResult",
@@ -280,7 +287,10 @@ class Engine:
             req = shot.request
             if self.options.model and not req.model:
                 req = replace(req, model=self.options.model)
-            fitted = fit_request(req, caps, handles=shot.output.handles)
+            req, shot_caps, chosen = self._choose(req, caps)
+            fitted = fit_request(req, shot_caps, handles=shot.output.handles)
+            if chosen:
+                fitted = replace(fitted, notes=chosen + fitted.notes)
             slot = req.slot_id
             if slot not in next_take:
                 next_take[slot] = (journal.max_take(slot) if journal else 0) + 1
@@ -295,8 +305,8 @@ class Engine:
 
             def add(action: str, take: int, request: ShotRequest, row: JobRow | None = None,
                     shot: Shot = shot, notes: tuple[str, ...] = fitted.notes,
-                    error: str | None = error) -> None:
-                cost, source = estimate_cost(self.provider, request, caps, self.config)
+                    error: str | None = error, shot_caps: Capabilities = shot_caps) -> None:
+                cost, source = estimate_cost(self.provider, request, shot_caps, self.config)
                 if action in ("new", "retry") and error:
                     action = "invalid"
                 jobs.append(PlannedJob(
@@ -413,6 +423,28 @@ class Engine:
     def _begin(self, on_event: EventCallback | None, cancel: threading.Event | None) -> None:
         self._on_event = on_event
         self._cancel = cancel if cancel is not None else threading.Event()
+
+    def _choose(self, req: ShotRequest, caps: Capabilities
+                ) -> tuple[ShotRequest, Capabilities, tuple[str, ...]]:
+        """The request with the model that can make it (when the provider's default
+        cannot, the provider names its best model that can), that model's capabilities in
+        this request's mode, and the note saying so.  An explicit model is kept."""
+        notes: tuple[str, ...] = ()
+        choose: Callable[[ShotRequest], tuple[str, tuple[str, ...]]] | None = getattr(
+            self.provider, "choose_model", None)
+        if callable(choose) and not req.model:
+            try:
+                model, notes = choose(req)
+            except PickupError:
+                model, notes = None, ()
+            if notes and model:
+                req = replace(req, model=model)
+        caps_for: Callable[[ShotRequest], Capabilities] | None = getattr(
+            self.provider, "capabilities_for", None)
+        if callable(caps_for):
+            with contextlib.suppress(PickupError):
+                caps = caps_for(req)
+        return req, caps, tuple(notes)
 
     def _validate(self, req: ShotRequest) -> str | None:
         check = getattr(self.provider, "validate", None)

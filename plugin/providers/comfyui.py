@@ -117,7 +117,12 @@ class ComfyUIProvider(HttpProvider):
 
     # -- workflows ---------------------------------------------------------------------------
     def models(self) -> list[str]:
-        return list(WORKFLOWS)
+        """The default model (the configured workflow, when one is set) first."""
+        return [self.model] + [name for name in WORKFLOWS if name != self.model]
+
+    def workflow_file(self, model: str | None = None) -> Path:
+        """The workflow file ``model`` runs: the configured one for the default model."""
+        return self._workflow_file(model or self.model)
 
     def _workflow_file(self, model: str) -> Path:
         configured = self.options.get("workflow")

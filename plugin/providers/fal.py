@@ -5,17 +5,24 @@ Contract: ``POST {base}/{model}`` with the model's JSON input and
 ``response_url`` and ``cancel_url``; Pickup keeps and uses those URLs exactly
 as returned (fal drops a model's sub-path from them).  ``GET status_url``
 reports ``IN_QUEUE`` (``queue_position``), ``IN_PROGRESS`` or ``COMPLETED``
-(with an ``error``/``error_type`` when it failed); ``GET response_url`` gives
+(with an ``error``/``error_type`` when it failed; Pickup branches on the type, never on
+the words); ``GET response_url`` gives
 the output (``video.url``); ``PUT cancel_url`` cancels a queued request.
-Frames go as data URIs in ``image_url`` / ``end_image_url``.
+Frames go as data URIs in ``image_url`` / ``end_image_url``.  An HTTP error body's
+``detail[].type`` (``content_policy_violation``) and the ``X-Fal-Retryable`` header
+decide moderation and retry.  Wan 2.2 makes ``num_frames`` at 16 fps and bills
+``num_frames / 16`` seconds, at a lower price below 720p.
 """
 
 from __future__ import annotations
 
+import math
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import Any
 
-from pickup.providers.base import Capabilities, JobHandle, JobStatus, ShotRequest, State
+import requests
+
+from pickup.providers.base import JobHandle, JobStatus, ShotRequest, State
 from pickup.providers.http import HttpProvider, data_uri, nearest_ratio, safe_url
 
 __all__ = ["FalProvider"]
@@ -24,10 +31,17 @@ _ASPECTS = ("16:9", "9:16", "1:1")
 _WAN_T2V = "fal-ai/wan/v2.2-a14b/text-to-video"
 _WAN_I2V = "fal-ai/wan/v2.2-a14b/image-to-video"
 _KLING_I2V = "fal-ai/kling-video/v2.1/pro/image-to-video"
+#: fal's machine-readable error types (``detail[].type`` / ``error_type``)
+_MODERATION_TYPES = frozenset({"content_policy_violation"})
+_RETRYABLE_TYPES = frozenset({"request_timeout", "runner_disconnected", "internal_error",
+                              "runner_server_error", "startup_timeout", "generation_timeout",
+                              "downstream_service_unavailable", "downstream_service_error"})
+_WAN_FPS = 16
 
 
 class FalProvider(HttpProvider):
-    """Models hosted on fal.ai (Wan 2.2, Kling 2.1) through the queue API."""
+    """Models hosted on fal.ai (Wan 2.2, Kling 2.1) through the queue API
+    (models: catalog/fal.json)."""
 
     name = "fal"
     key_env = "FAL_KEY"
@@ -35,26 +49,30 @@ class FalProvider(HttpProvider):
     default_model = _WAN_T2V
     open_models = True
     poll_after_s = 2.0
-    MODELS: ClassVar[dict[str, Capabilities]] = {
-        _WAN_T2V: Capabilities(max_duration_s=161 / 16, aspects=_ASPECTS, fps=None,
-                               cancel=True, price_per_second=0.08),
-        _WAN_I2V: Capabilities(max_duration_s=161 / 16, aspects=_ASPECTS, fps=None,
-                               first_frame=True, last_frame=True, cancel=True,
-                               price_per_second=0.08),
-        _KLING_I2V: Capabilities(durations_s=(5.0, 10.0), aspects=_ASPECTS, fps=(30.0,),
-                                 first_frame=True, last_frame=True, cancel=True,
-                                 price_per_second=0.09),
-    }
+
+    def __init__(self, **options: Any) -> None:
+        super().__init__(**options)
+        self.client.classify = _classify
 
     def _auth_headers(self) -> dict[str, str]:
         return {"Authorization": f"Key {self.api_key()}"}
 
-    def resolve_model(self, req: ShotRequest | None = None) -> str:
-        if req is not None and req.model:
-            return req.model
-        if req is not None and req.first_frame is not None and self.model == _WAN_T2V:
-            return _WAN_I2V
-        return self.model
+    @staticmethod
+    def _resolution(req: ShotRequest) -> str:
+        short = min(req.width, req.height)
+        return "720p" if short >= 720 else "580p" if short >= 580 else "480p"
+
+    def billing_mode(self, req: ShotRequest) -> tuple[str | None, str | None]:
+        return self._resolution(req), None
+
+    @staticmethod
+    def wan_frames(req: ShotRequest) -> int:
+        """``num_frames`` at Wan's 16 fps for ``req`` (fitted requests are at 16 fps)."""
+        if abs(float(req.rate) - _WAN_FPS) < 0.01:
+            frames = req.frames
+        else:
+            frames = math.ceil(req.seconds * _WAN_FPS - 1e-6)
+        return max(17, min(161, frames))
 
     def _input(self, req: ShotRequest, model: str) -> dict[str, Any]:
         caps = self.capabilities(model)
@@ -68,10 +86,10 @@ class FalProvider(HttpProvider):
             body["duration"] = str(int(self.pick_duration(req, caps)))
             end_key = "tail_image_url"
         else:
-            fps = max(4, min(60, round(float(req.rate))))
-            frames = max(17, min(161, req.frames))
-            body.update({"num_frames": frames, "frames_per_second": fps,
-                         "resolution": "720p" if min(req.width, req.height) >= 720 else "480p"})
+            # Wan makes num_frames at 16 fps and fal bills num_frames / 16 seconds; conform
+            # retimes the take to the sequence rate.
+            body.update({"num_frames": self.wan_frames(req), "frames_per_second": _WAN_FPS,
+                         "resolution": self._resolution(req)})
             end_key = "end_image_url"
         if req.first_frame is not None:
             body["image_url"] = data_uri(req.first_frame, provider=self.name)
@@ -118,11 +136,11 @@ class FalProvider(HttpProvider):
         return JobStatus(state=State.SUCCEEDED, progress=1.0, outputs=urls)
 
     def _failed(self, message: str, error_type: str) -> JobStatus:
-        text = f"{error_type} {message}".lower()
-        moderated = "content_policy" in text or "nsfw" in text or "safety" in text
+        kind = error_type.strip().lower()
+        moderated = kind in _MODERATION_TYPES
         return JobStatus(state=State.FAILED, error=self.client.redact(message),
                          error_code=error_type or None, moderated=moderated,
-                         retryable=not moderated and ("timeout" in text or "internal" in text))
+                         retryable=not moderated and kind in _RETRYABLE_TYPES)
 
     def cancel(self, handle: JobHandle) -> bool:
         response = self.client.request("PUT", handle.data["cancel_url"], ok=(400, 404))
@@ -130,6 +148,28 @@ class FalProvider(HttpProvider):
 
     def describe_handle(self, handle: JobHandle) -> str:
         return safe_url(handle.data.get("status_url", ""))
+
+
+def _classify(response: requests.Response) -> dict[str, Any]:
+    """fal's own error classification: ``detail[].type`` and ``X-Fal-Retryable``."""
+    found: dict[str, Any] = {}
+    try:
+        body = response.json()
+    except ValueError:
+        body = None
+    detail = body.get("detail") if isinstance(body, dict) else None
+    types = {str(item.get("type") or "") for item in detail
+             if isinstance(item, dict)} if isinstance(detail, list) else set()
+    if isinstance(body, dict) and body.get("error_type"):
+        types.add(str(body["error_type"]))
+    if types & _MODERATION_TYPES:
+        found.update(moderated=True, retryable=False, code="moderated")
+    elif types:
+        found["code"] = sorted(types)[0]
+    flag = response.headers.get("X-Fal-Retryable")
+    if flag is not None and not found.get("moderated"):
+        found["retryable"] = flag.strip().lower() in ("true", "1", "yes")
+    return found
 
 
 def _video_urls(result: Any) -> tuple[str, ...]:

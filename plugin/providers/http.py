@@ -23,7 +23,7 @@ import math
 import mimetypes
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, ClassVar
@@ -36,7 +36,8 @@ import urllib3.util
 
 from pickup.atomic import atomic_path
 from pickup.errors import ConfigError, InputError, MediaError, ProviderError
-from pickup.providers.base import Capabilities, JobHandle, JobStatus, ShotRequest
+from pickup.providers.base import JobHandle, JobStatus
+from pickup.providers.models import CatalogModels
 
 __all__ = [
     "DEFAULT_MAX_DOWNLOAD_BYTES",
@@ -221,6 +222,9 @@ class HttpClient:
                               download_timeout_s=float(download_timeout_s or timeout_s),
                               max_download_bytes=int(max_download_bytes))
         self.moderation_words = moderation_words
+        #: a provider's own reading of an error answer: returns overrides for the
+        #: ProviderError (``moderated``, ``retryable``, ``code``, ``retry_after_s``)
+        self.classify: Callable[[requests.Response], dict[str, Any]] | None = None
         self.session = requests.Session()
         self.session.headers["User-Agent"] = "pickup-shots"
 
@@ -344,7 +348,19 @@ class HttpClient:
                              code="bad_response") from None
 
     def status_error(self, response: requests.Response, *, url: str) -> ProviderError:
-        """A :class:`ProviderError` for a non-2xx answer."""
+        """A :class:`ProviderError` for a non-2xx answer (refined by ``classify``)."""
+        error = self._status_error(response, url=url)
+        overrides = self.classify(response) if self.classify is not None else {}
+        for key in ("moderated", "retryable", "code"):
+            if key in overrides:
+                setattr(error, key, overrides[key])
+        if overrides.get("retry_after_s") is not None and error.retry_after_s is None:
+            error.retry_after_s = float(overrides["retry_after_s"])
+        if overrides.get("moderated"):
+            error.hint = "rephrase the prompt or change the frames"
+        return error
+
+    def _status_error(self, response: requests.Response, *, url: str) -> ProviderError:
         status = response.status_code
         detail = _detail(response)
         text = f"HTTP {status}" + (f": {detail}" if detail else "")
@@ -522,18 +538,15 @@ def _find_message(body: Any) -> str:
     return ""
 
 
-class HttpProvider:
-    """Common base of the hosted backends: options, key, capabilities, validate, cost."""
+class HttpProvider(CatalogModels):
+    """Common base of the hosted backends: options, key, downloads; models, capabilities,
+    validation and cost come from :class:`~pickup.providers.models.CatalogModels`."""
 
     name: ClassVar[str] = ""
     #: environment variable with the API key; None = the backend needs no key.
     key_env: ClassVar[str | None] = None
     default_base_url: ClassVar[str] = ""
     default_model: ClassVar[str] = ""
-    #: model -> capabilities, prices in USD per second of output.
-    MODELS: ClassVar[dict[str, Capabilities]] = {}
-    #: whether models outside MODELS are allowed (with generic capabilities).
-    open_models: ClassVar[bool] = False
     allow_http: ClassVar[bool] = False
     poll_after_s: ClassVar[float] = 5.0
 
@@ -590,64 +603,6 @@ class HttpProvider:
         from pickup.secrets import secret_status
 
         return secret_status(self.name, env_var=self.options.get("key_env")).source is not None
-
-    # -- models ----------------------------------------------------------------------------
-    def models(self) -> list[str]:
-        return list(self.MODELS)
-
-    def resolve_model(self, req: ShotRequest | None = None) -> str:
-        return (req.model if req and req.model else None) or self.model
-
-    def capabilities(self, model: str | None) -> Capabilities:
-        name = model or self.model
-        caps = self.MODELS.get(name)
-        if caps is None:
-            if not self.open_models:
-                raise ConfigError(f"unknown model {name!r}", where=f"provider {self.name}",
-                                  hint=f"choose one of: {', '.join(self.MODELS)}")
-            caps = Capabilities(first_frame=True, last_frame=False)
-        price = self._config.price(self.name, name) if self._config else None
-        return replace(caps, price_per_second=price) if price is not None else caps
-
-    def validate(self, req: ShotRequest) -> None:
-        """:class:`ConfigError`/:class:`InputError` for what the model cannot make."""
-        model = self.resolve_model(req)
-        caps = self.capabilities(model)
-        where = f"provider {self.name}, slot {req.slot_id}"
-        if not req.prompt.strip() and req.first_frame is None:
-            raise InputError("the shot has no prompt", where=where,
-                             hint="write a prompt in the marker or with --prompt")
-        if req.frames <= 0:
-            raise InputError("the slot has no frames", where=where)
-        limit = caps.max_duration_s or (max(caps.durations_s) if caps.durations_s else None)
-        if limit is not None and req.seconds > limit + 1e-6:
-            raise InputError(f"the slot is {req.seconds:.2f} s but {self.name} {model} makes at "
-                             f"most {limit:g} s", where=where,
-                             hint="split the slot, shorten it, or choose a longer model")
-        for attr, label in (("first_frame", "a first frame"), ("last_frame", "a last frame")):
-            path = getattr(req, attr)
-            if path is None:
-                continue
-            if not getattr(caps, attr):
-                raise ConfigError(f"{self.name} {model} cannot take {label}", where=where,
-                                  hint="choose a model that takes it, or drop the frame")
-            if not Path(path).is_file():
-                raise InputError(f"{label} image does not exist", where=str(path))
-        if req.references and not caps.references:
-            raise ConfigError(f"{self.name} {model} cannot take reference images", where=where,
-                              hint="drop the references or choose another model")
-
-    def pick_duration(self, req: ShotRequest, caps: Capabilities) -> float:
-        """The shortest allowed duration that covers the slot (conform trims the rest)."""
-        if not caps.durations_s:
-            return req.seconds
-        covering = [d for d in sorted(caps.durations_s) if d + 1e-6 >= req.seconds]
-        return covering[0] if covering else max(caps.durations_s)
-
-    def estimate_cost(self, req: ShotRequest) -> float:
-        """USD for this shot: price per second times the seconds the provider bills."""
-        caps = self.capabilities(self.resolve_model(req))
-        return round(caps.price_per_second * self.pick_duration(req, caps), 4)
 
     # -- fetch -----------------------------------------------------------------------------
     def download_headers(self, url: str) -> dict[str, str]:

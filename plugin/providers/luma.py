@@ -1,7 +1,8 @@
 """The Luma backend: Dream Machine ``/dream-machine/v1/generations``.
 
-Contract: ``POST /dream-machine/v1/generations`` with ``prompt``, ``model``
-(``ray-2``, ``ray-flash-2``), ``resolution``, ``duration`` (``"5s"``/``"9s"``),
+Contract (as the ``lumaai`` SDK calls it): ``POST /dream-machine/v1/generations/video``
+with ``prompt``, ``model`` (``ray-2``, ``ray-flash-2``), ``resolution``, ``duration``
+(``"5s"``/``"9s"``),
 ``aspect_ratio``, ``loop`` and ``keyframes`` (``frame0``/``frame1``, each
 ``{"type": "image", "url"}``) and ``Authorization: Bearer ...`` returns a
 generation: ``id``, ``state`` (``queued``, ``dreaming``, ``completed``,
@@ -14,10 +15,10 @@ must be given as a URL in ``req.extra["first_frame_url"]`` / ``["last_frame_url"
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import Any
 
 from pickup.errors import ConfigError
-from pickup.providers.base import Capabilities, JobHandle, JobStatus, ShotRequest, State
+from pickup.providers.base import JobHandle, JobStatus, ShotRequest, State
 from pickup.providers.http import HttpProvider, check_url, nearest_ratio
 
 __all__ = ["LumaProvider"]
@@ -26,24 +27,17 @@ _ASPECTS = ("16:9", "9:16", "1:1", "4:3", "3:4", "21:9", "9:21")
 _STATES = {"queued": State.QUEUED, "dreaming": State.RUNNING, "completed": State.SUCCEEDED,
            "failed": State.FAILED}
 _PATH = "/dream-machine/v1/generations"
+_CREATE = _PATH + "/video"
 
 
 class LumaProvider(HttpProvider):
-    """Luma Ray 2 / Ray Flash 2 (``LUMA_API_KEY``)."""
+    """Luma Ray 2 / Ray Flash 2 (``LUMA_API_KEY``; models: catalog/luma.json)."""
 
     name = "luma"
     key_env = "LUMA_API_KEY"
     default_base_url = "https://api.lumalabs.ai"
     default_model = "ray-2"
     poll_after_s = 5.0
-    MODELS: ClassVar[dict[str, Capabilities]] = {
-        "ray-2": Capabilities(durations_s=(5.0, 9.0), aspects=_ASPECTS, fps=(24.0,),
-                              first_frame=True, last_frame=True, cancel=True,
-                              price_per_second=0.18),
-        "ray-flash-2": Capabilities(durations_s=(5.0, 9.0), aspects=_ASPECTS, fps=(24.0,),
-                                    first_frame=True, last_frame=True, cancel=True,
-                                    price_per_second=0.07),
-    }
 
     def _auth_headers(self) -> dict[str, str]:
         return {"Authorization": f"Bearer {self.api_key()}"}
@@ -85,7 +79,7 @@ class LumaProvider(HttpProvider):
                 keyframes[key] = {"type": "image", "url": url}
         if keyframes:
             body["keyframes"] = keyframes
-        generation = self.client.json("POST", _PATH, json=body)
+        generation = self.client.json("POST", _CREATE, json=body)
         return JobHandle(provider=self.name, job_id=str(generation["id"]), data={"model": model})
 
     def poll(self, handle: JobHandle) -> JobStatus:

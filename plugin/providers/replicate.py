@@ -13,9 +13,9 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import Any
 
-from pickup.providers.base import Capabilities, JobHandle, JobStatus, ShotRequest, State
+from pickup.providers.base import JobHandle, JobStatus, ShotRequest, State
 from pickup.providers.http import HttpProvider, data_uri, nearest_ratio
 
 __all__ = ["ReplicateProvider"]
@@ -37,7 +37,8 @@ _INPUTS: dict[str, dict[str, str]] = {
 
 
 class ReplicateProvider(HttpProvider):
-    """Video models on Replicate (Wan 2.2, Kling 2.1, Hailuo 02, or any other)."""
+    """Video models on Replicate (Wan 2.2, Kling 2.1, Hailuo 02, or any other; models:
+    catalog/replicate.json)."""
 
     name = "replicate"
     key_env = "REPLICATE_API_TOKEN"
@@ -45,32 +46,15 @@ class ReplicateProvider(HttpProvider):
     default_model = "wan-video/wan-2.2-t2v-fast"
     open_models = True
     poll_after_s = 2.0
-    MODELS: ClassVar[dict[str, Capabilities]] = {
-        "wan-video/wan-2.2-t2v-fast": Capabilities(max_duration_s=121 / 16, cancel=True,
-                                                   aspects=("16:9", "9:16"),
-                                                   price_per_second=0.02),
-        "wan-video/wan-2.2-i2v-fast": Capabilities(max_duration_s=121 / 16, cancel=True,
-                                                   first_frame=True, last_frame=True,
-                                                   aspects=("16:9", "9:16"),
-                                                   price_per_second=0.02),
-        "kwaivgi/kling-v2.1": Capabilities(durations_s=(5.0, 10.0), first_frame=True,
-                                           last_frame=True, cancel=True, fps=(24.0,),
-                                           price_per_second=0.05),
-        "minimax/hailuo-02": Capabilities(durations_s=(6.0, 10.0), first_frame=True,
-                                          last_frame=True, cancel=True, fps=(25.0,),
-                                          price_per_second=0.045),
-    }
 
     def _auth_headers(self) -> dict[str, str]:
         return {"Authorization": f"Bearer {self.api_key()}"}
 
-    def resolve_model(self, req: ShotRequest | None = None) -> str:
-        if req is not None and req.model:
-            return req.model
-        if req is not None and req.first_frame is not None and \
-                self.model == "wan-video/wan-2.2-t2v-fast":
-            return "wan-video/wan-2.2-i2v-fast"
-        return self.model
+    def billing_mode(self, req: ShotRequest) -> tuple[str | None, str | None]:
+        model = self.resolve_model(req).split(":")[0]
+        if model == "kwaivgi/kling-v2.1":
+            return None, "pro" if req.last_frame is not None else "standard"
+        return None, None
 
     def _input(self, req: ShotRequest, model: str) -> dict[str, Any]:
         names = _INPUTS.get(model.split(":")[0], {"first": "image", "last": "last_image"})
@@ -91,6 +75,9 @@ class ReplicateProvider(HttpProvider):
             path = getattr(req, attr)
             if path is not None:
                 body[names.get(key, key + "_image")] = data_uri(path, provider=self.name)
+        if model.split(":")[0] == "kwaivgi/kling-v2.1":
+            # Kling 2.1 takes an end frame only in pro mode (the model's schema)
+            body["mode"] = "pro" if req.last_frame is not None else "standard"
         body.update(dict(req.extra.get("replicate_input") or {}))
         return body
 

@@ -13,54 +13,29 @@ upload whose ``runwayUri`` is then used).
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import Any
 
-from pickup.providers.base import Capabilities, JobHandle, JobStatus, ShotRequest, State
+from pickup.providers.base import JobHandle, JobStatus, ShotRequest, State
 from pickup.providers.http import HttpProvider, data_uri, nearest_ratio
 
 __all__ = ["RunwayProvider"]
 
 API_VERSION = "2024-11-06"
-_GEN4_RATIOS = ("1280:720", "720:1280", "1104:832", "832:1104", "960:960", "1584:672")
-_GEN3_RATIOS = ("1280:768", "768:1280")
 _STATES = {"PENDING": State.QUEUED, "THROTTLED": State.QUEUED, "RUNNING": State.RUNNING,
            "SUCCEEDED": State.SUCCEEDED, "FAILED": State.FAILED, "CANCELLED": State.CANCELLED}
 
 
 class RunwayProvider(HttpProvider):
-    """Runway Gen-4 / Gen-3 through the Runway developer API."""
+    """Runway Gen-4 / Gen-4.5 through the Runway developer API (models: catalog/runway.json)."""
 
     name = "runway"
     key_env = "RUNWAYML_API_SECRET"
     default_base_url = "https://api.dev.runwayml.com"
     default_model = "gen4_turbo"
     poll_after_s = 5.0
-    MODELS: ClassVar[dict[str, Capabilities]] = {
-        "gen4_turbo": Capabilities(durations_s=(5.0, 10.0), aspects=_GEN4_RATIOS, fps=(24.0,),
-                                   first_frame=True, last_frame=False, cancel=True,
-                                   price_per_second=0.05),
-        "gen3a_turbo": Capabilities(durations_s=(5.0, 10.0), aspects=_GEN3_RATIOS,
-                                    fps=(24.0,), first_frame=True, last_frame=True,
-                                    cancel=True, price_per_second=0.05),
-        "gen4.5": Capabilities(durations_s=(5.0, 10.0), aspects=_GEN4_RATIOS, fps=(24.0,),
-                               first_frame=True, last_frame=False, cancel=True,
-                               price_per_second=0.12),
-    }
-    #: models that cannot run without a first frame
-    _IMAGE_ONLY: ClassVar[frozenset[str]] = frozenset({"gen4_turbo", "gen3a_turbo"})
 
     def _auth_headers(self) -> dict[str, str]:
         return {"Authorization": f"Bearer {self.api_key()}", "X-Runway-Version": API_VERSION}
-
-    def validate(self, req: ShotRequest) -> None:
-        super().validate(req)
-        model = self.resolve_model(req)
-        if model in self._IMAGE_ONLY and req.first_frame is None:
-            from pickup.errors import ConfigError
-
-            raise ConfigError(f"runway {model} needs a first frame", where=f"provider runway, "
-                              f"slot {req.slot_id}", hint="give the slot a first frame, or "
-                              "use model gen4.5 for text-to-video")
 
     def _image(self, path: Path) -> str:
         threshold = int(self.options.get("upload_threshold_bytes", 3_000_000))
@@ -77,11 +52,13 @@ class RunwayProvider(HttpProvider):
     def submit(self, req: ShotRequest, workdir: Path) -> JobHandle:
         self.validate(req)
         model = self.resolve_model(req)
-        caps = self.capabilities(model)
+        caps = self.capabilities_for(req)
+        entry = self.model_entry(model)
         body: dict[str, Any] = {
             "model": model,
             "promptText": req.prompt[:1000],
-            "ratio": nearest_ratio(req.width, req.height, caps.aspects or _GEN4_RATIOS),
+            "ratio": nearest_ratio(req.width, req.height, caps.aspects or ("1280:720",
+                                                                            "720:1280")),
             "duration": int(self.pick_duration(req, caps)),
         }
         if req.seed is not None:
@@ -91,9 +68,10 @@ class RunwayProvider(HttpProvider):
                   if path is not None]
         if images:
             body["promptImage"] = images
-            endpoint = "/v1/image_to_video"
+            endpoint = entry.endpoint if entry and entry.endpoint else "/v1/image_to_video"
         else:
-            endpoint = "/v1/text_to_video"
+            endpoint = (entry.text_endpoint if entry and entry.text_endpoint
+                        else "/v1/text_to_video")
         task = self.client.json("POST", endpoint, json=body)
         return JobHandle(provider=self.name, job_id=str(task["id"]),
                          data={"model": model, "endpoint": endpoint})

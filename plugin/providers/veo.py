@@ -3,13 +3,14 @@
 Contract: ``POST /v1beta/models/{model}:predictLongRunning`` with ``instances``
 (``prompt``, ``image`` and ``lastFrame`` as ``{bytesBase64Encoded, mimeType}``)
 and ``parameters`` (``aspectRatio``, ``durationSeconds``, ``negativePrompt``,
-``resolution``, ``seed``) returns an operation ``{"name"}``.  ``GET
+``resolution``) returns an operation ``{"name"}``.  ``GET
 /v1beta/{name}`` reports ``done``; when done, ``response.generateVideoResponse``
 holds ``generatedSamples[].video.uri`` or, when the safety filter removed the
 video, ``raiMediaFilteredCount`` and ``raiMediaFilteredReasons``; ``error`` holds
 a failed operation.  Every call, the video download included, carries the key
 in the ``x-goog-api-key`` header (never in the URL).  The Gemini API has no
-cancel for these operations.
+cancel for these operations.  The Gemini API refuses ``seed`` (google-genai raises
+for it in Gemini-API mode), so none is sent; ``1080p`` needs an 8 s duration.
 """
 
 from __future__ import annotations
@@ -17,10 +18,10 @@ from __future__ import annotations
 import base64
 import mimetypes
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import Any
 
 from pickup.errors import InputError
-from pickup.providers.base import Capabilities, JobHandle, JobStatus, ShotRequest, State
+from pickup.providers.base import JobHandle, JobStatus, ShotRequest, State
 from pickup.providers.http import HttpProvider, nearest_ratio
 
 __all__ = ["VeoProvider"]
@@ -28,26 +29,14 @@ __all__ = ["VeoProvider"]
 _ASPECTS = ("16:9", "9:16")
 
 
-def _caps(durations: tuple[float, ...], price: float, last: bool) -> Capabilities:
-    return Capabilities(durations_s=durations, aspects=_ASPECTS, fps=(24.0,), first_frame=True,
-                        last_frame=last, cancel=False, price_per_second=price)
-
-
 class VeoProvider(HttpProvider):
-    """Google Veo 2 / 3 / 3.1 through the Gemini API (``GEMINI_API_KEY``)."""
+    """Google Veo 3.1 through the Gemini API (``GEMINI_API_KEY``; models: catalog/veo.json)."""
 
     name = "veo"
     key_env = "GEMINI_API_KEY"
     default_base_url = "https://generativelanguage.googleapis.com"
     default_model = "veo-3.1-generate-preview"
     poll_after_s = 10.0
-    MODELS: ClassVar[dict[str, Capabilities]] = {
-        "veo-3.1-generate-preview": _caps((4.0, 6.0, 8.0), 0.40, last=True),
-        "veo-3.1-fast-generate-preview": _caps((4.0, 6.0, 8.0), 0.15, last=True),
-        "veo-3.0-generate-001": _caps((8.0,), 0.40, last=False),
-        "veo-3.0-fast-generate-001": _caps((8.0,), 0.15, last=False),
-        "veo-2.0-generate-001": _caps((5.0, 6.0, 7.0, 8.0), 0.35, last=False),
-    }
 
     def _auth_headers(self) -> dict[str, str]:
         return {"x-goog-api-key": self.api_key()}
@@ -80,9 +69,12 @@ class VeoProvider(HttpProvider):
         }
         if req.negative_prompt:
             parameters["negativePrompt"] = req.negative_prompt
-        if req.seed is not None:
+        entry = self.model_entry(model)
+        if req.seed is not None and (entry is None or entry.seed):
             parameters["seed"] = int(req.seed) % 4294967296
-        if model.startswith("veo-3") and max(req.width, req.height) >= 1920:
+        full_hd = entry.full_hd_lengths if entry is not None else None
+        if full_hd and max(req.width, req.height) >= 1920 and \
+                any(abs(parameters["durationSeconds"] - d) < 1e-6 for d in full_hd):
             parameters["resolution"] = "1080p"
         operation = self.client.json("POST", f"/v1beta/models/{model}:predictLongRunning",
                                      json={"instances": [instance], "parameters": parameters})

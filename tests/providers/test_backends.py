@@ -141,15 +141,17 @@ def test_runway_frames_by_upload_with_positions(video_bytes: bytes, frame_png: P
                                                 tmp_path: Path) -> None:
     with RunwayFake(video_bytes) as fake:
         provider = get_provider("runway", api_key=KEY, base_url=fake.base_url,
-                                model="gen3a_turbo", upload_threshold_bytes=0)
-        handle = provider.submit(_req(first_frame=frame_png, last_frame=frame_png), tmp_path)
+                                model="gen4_turbo", upload_threshold_bytes=0)
+        handle = provider.submit(_req(first_frame=frame_png), tmp_path)
         sent = fake.jobs[handle.job_id]["request"]
-        assert sent["promptImage"] == [{"uri": "runway://uploads/abc.png", "position": "first"},
-                                       {"uri": "runway://uploads/abc.png", "position": "last"}]
-        assert sent["duration"] == 5 and sent["ratio"] == "1280:768" and sent["seed"] == 11
-        assert len(fake.requests_of("upload")) == 4  # two tickets, two bucket posts
+        assert sent["promptImage"] == [{"uri": "runway://uploads/abc.png", "position": "first"}]
+        # gen4_turbo takes any whole second from 2 to 10: a 1 s slot is billed 2 s
+        assert sent["duration"] == 2 and sent["ratio"] == "1280:720" and sent["seed"] == 11
+        assert len(fake.requests_of("upload")) == 2  # one ticket, one bucket post
         assert fake.requests_of("submit")[-1].path == "/v1/image_to_video"
         assert fake.requests_of("submit")[-1].headers["x-runway-version"] == "2024-11-06"
+        with pytest.raises(ConfigError, match="cannot take a last frame"):
+            provider.validate(_req(first_frame=frame_png, last_frame=frame_png))
 
 
 def test_runway_small_frame_goes_as_data_uri_and_text_model_rules(
@@ -159,7 +161,8 @@ def test_runway_small_frame_goes_as_data_uri_and_text_model_rules(
         handle = provider.submit(_req(first_frame=frame_png, frames=24 * 7), tmp_path)
         sent = fake.jobs[handle.job_id]["request"]
         assert sent["promptImage"][0]["uri"].startswith("data:image/png;base64,")
-        assert sent["duration"] == 10 and not fake.requests_of("upload")
+        # any whole second from 2 to 10: a 7 s slot is made (and billed) as 7 s, not 10
+        assert sent["duration"] == 7 and not fake.requests_of("upload")
         with pytest.raises(ConfigError, match="needs a first frame"):
             provider.validate(_req())
         handle = provider.submit(_req(model="gen4.5"), tmp_path)
@@ -193,7 +196,8 @@ def test_fal_picks_image_to_video_and_uses_returned_urls(video_bytes: bytes, fra
         sent = json.loads(submit.body)
         assert sent["image_url"].startswith("data:image/png;base64,")
         assert sent["end_image_url"].startswith("data:image/png;base64,")
-        assert (sent["num_frames"], sent["frames_per_second"]) == (24, 24)
+        # Wan makes frames at 16 fps: a 1 s slot is 16 frames, raised to Wan's minimum 17
+        assert (sent["num_frames"], sent["frames_per_second"]) == (17, 16)
         assert handle.data["status_url"].endswith(f"/fal-ai/wan/requests/{handle.job_id}/status")
         provider.poll(handle)
         assert fake.requests_of("poll")[-1].path == f"/fal-ai/wan/requests/{handle.job_id}/status"

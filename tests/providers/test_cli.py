@@ -34,7 +34,8 @@ def test_providers_json_lists_capabilities_and_setup(capsys: pytest.CaptureFixtu
     assert not entries["runway"]["configured"] and entries["runway"]["key_source"] is None
     assert entries["runway"]["key_env"] == "RUNWAYML_API_SECRET"
     gen4 = entries["runway"]["models"]["gen4_turbo"]
-    assert gen4["durations_s"] == [5.0, 10.0] and gen4["first_frame"] and gen4["cancel"]
+    assert gen4["durations_s"] == [float(s) for s in range(2, 11)]
+    assert gen4["first_frame"] and gen4["cancel"]
     assert gen4["price_per_second"] == 0.05
     assert entries["veo"]["models"]["veo-3.1-generate-preview"]["cancel"] is False
     assert entries["comfyui"]["configured"] and entries["comfyui"]["key_env"] is None

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import email.utils
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -45,19 +46,19 @@ def test_base_url_override_from_env_and_config(monkeypatch: pytest.MonkeyPatch,
                                                frame_png: Path) -> None:
     config = tmp_path / "config.toml"
     config.write_text('[providers.runway]\nbase_url = "https://gateway.studio.example/rw"\n'
-                      'model = "gen3a_turbo"\n', encoding="utf-8")
+                      'model = "gen4.5"\n', encoding="utf-8")
     monkeypatch.setenv("PICKUP_CONFIG", str(config))
     provider = get_provider("runway", api_key=KEY)
     assert provider.base_url == "https://gateway.studio.example/rw"
-    assert provider.model == "gen3a_turbo"
+    assert provider.model == "gen4.5"
     with RunwayFake(video_bytes) as fake:
         monkeypatch.setenv("PICKUP_RUNWAY_BASE_URL", fake.base_url)
         provider = get_provider("runway", api_key=KEY)
         req = ShotRequest(slot_id="s", prompt="p", kind=None, frames=24, rate=24, width=1280,
                           height=720, first_frame=frame_png)
         handle = provider.submit(req, tmp_path)
-        assert fake.jobs[handle.job_id]["request"]["model"] == "gen3a_turbo"
-        assert fake.jobs[handle.job_id]["request"]["ratio"] == "1280:768"
+        assert fake.jobs[handle.job_id]["request"]["model"] == "gen4.5"
+        assert fake.jobs[handle.job_id]["request"]["ratio"] == "1280:720"
 
 
 def test_retry_after_forms() -> None:
@@ -86,7 +87,7 @@ def test_veo_download_sends_the_key_header_not_a_query(video_bytes: bytes,
     with VeoFake(video_bytes) as fake:
         provider = get_provider("veo", api_key=KEY, base_url=fake.base_url)
         req = ShotRequest(slot_id="s", prompt="p", kind=None, frames=48, rate=24, width=1920,
-                          height=1080)
+                          height=1080, seed=5)
         handle = provider.submit(req, tmp_path)
         status = provider.poll(handle)
         while not status.state.terminal:
@@ -97,7 +98,11 @@ def test_veo_download_sends_the_key_header_not_a_query(video_bytes: bytes,
         assert download.headers.get("x-goog-api-key") == KEY
         assert "key" not in download.query
         sent = fake.jobs[handle.job_id.rsplit("/", 1)[1]]["request"]
-        assert sent["parameters"] == {"aspectRatio": "16:9", "durationSeconds": 4,
+        # 1080p needs 8 s, and the Gemini API refuses a seed: neither is sent for 4 s
+        assert sent["parameters"] == {"aspectRatio": "16:9", "durationSeconds": 4}
+        long = provider.submit(replace(req, frames=24 * 7), tmp_path)
+        sent = fake.jobs[long.job_id.rsplit("/", 1)[1]]["request"]
+        assert sent["parameters"] == {"aspectRatio": "16:9", "durationSeconds": 8,
                                       "resolution": "1080p"}
 
 

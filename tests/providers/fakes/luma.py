@@ -8,6 +8,7 @@ from typing import Any
 from tests.providers.fakes.base import FakeAPI, Reply
 
 _PATH = "/dream-machine/v1/generations"
+_CREATE = _PATH + "/video"  # where lumaai 1.21.0 creates video generations
 
 
 class LumaFake(FakeAPI):
@@ -16,7 +17,7 @@ class LumaFake(FakeAPI):
     def classify(self, method: str, path: str) -> str:
         if path.startswith("/files/"):
             return "download"
-        if path == _PATH:
+        if path == _CREATE:
             return "submit"
         if path.startswith(_PATH + "/"):
             return "cancel" if method == "DELETE" else "poll"
@@ -29,7 +30,7 @@ class LumaFake(FakeAPI):
               headers: dict[str, str], body: bytes) -> Reply:
         if not self.authorized(headers):
             return Reply(401, {"detail": "Invalid API key provided"})
-        if path == _PATH and method == "POST":
+        if path == _CREATE and method == "POST":
             data = json.loads(body or b"{}")
             problems = []
             if not data.get("prompt"):
@@ -46,7 +47,7 @@ class LumaFake(FakeAPI):
                 return Reply(400, {"detail": f"Invalid request: {', '.join(problems)}"})
             job = self.new_job(request=data)
             return Reply(201, self._generation(job, advance=False))
-        if path.startswith(_PATH + "/"):
+        if path.startswith(_PATH + "/") and path != _CREATE:
             job = self.jobs.get(path.rsplit("/", 1)[1])
             if job is None or job.get("deleted"):
                 return Reply(404, {"detail": "Generation not found"})

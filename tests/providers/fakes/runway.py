@@ -8,10 +8,13 @@ from typing import Any
 from tests.providers.fakes.base import FakeAPI, Reply
 
 VERSION = "2024-11-06"
-_RATIOS = {"gen4_turbo": {"1280:720", "720:1280", "1104:832", "832:1104", "960:960",
-                          "1584:672"},
-           "gen3a_turbo": {"1280:768", "768:1280"},
-           "gen4.5": {"1280:720", "720:1280", "1104:832", "832:1104", "960:960", "1584:672"}}
+# As runwayml 5.24.0 types them (image_to_video / text_to_video params): gen3a_turbo is
+# gone; gen4_turbo is image-to-video only; gen4.5 text-to-video has two ratios.
+_GEN4 = {"1280:720", "720:1280", "1104:832", "832:1104", "960:960", "1584:672"}
+_RATIOS = {("/v1/image_to_video", "gen4_turbo"): _GEN4,
+           ("/v1/image_to_video", "gen4.5"): _GEN4,
+           ("/v1/text_to_video", "gen4.5"): {"1280:720", "720:1280"}}
+_DURATIONS = {"gen4_turbo": range(2, 11), "gen4.5": range(2, 11)}
 
 
 class RunwayFake(FakeAPI):
@@ -65,11 +68,11 @@ class RunwayFake(FakeAPI):
     def _create(self, path: str, data: dict[str, Any]) -> Reply:
         issues = []
         model = data.get("model")
-        if model not in _RATIOS:
+        if (path, model) not in _RATIOS:
             issues.append("model")
-        if data.get("ratio") not in _RATIOS.get(model, ()):
+        if data.get("ratio") not in _RATIOS.get((path, model), ()):
             issues.append("ratio")
-        if data.get("duration") not in (5, 10):
+        if data.get("duration") not in _DURATIONS.get(str(model), ()):
             issues.append("duration")
         if path == "/v1/image_to_video":
             images = data.get("promptImage")
