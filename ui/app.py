@@ -2,7 +2,12 @@
 
 ``pickup-panel --screenshot OUT.png [TIMELINE] [--fill]`` loads the timeline (and with
 ``--fill`` makes takes for every marked slot with ``previz``, uses take 1, and previews
-it), renders the window to a PNG and exits.
+it), renders the window to a PNG and exits; ``--state OUT.json`` also writes what the
+window shows as JSON: ``{"timeline": str, "slots": [{"id": str, "status": str,
+"active": str|null, "takes": [{"key": str, "status": str, "note": str|null}]}]}``.
+
+The window reads the project state again whenever it regains focus, so a take
+approved, noted or swapped from the command line meanwhile shows at once.
 """
 
 from __future__ import annotations
@@ -16,6 +21,7 @@ import time
 from collections.abc import Callable, Mapping
 from pathlib import Path
 
+from PySide6.QtCore import QEvent
 from PySide6.QtGui import QCloseEvent
 from PySide6.QtWidgets import QApplication, QMainWindow
 
@@ -98,6 +104,12 @@ class PanelWindow(QMainWindow):
         edit.addAction(redo)
         self.resize(1280, 800)
 
+    def changeEvent(self, event: QEvent) -> None:
+        super().changeEvent(event)
+        if event.type() == QEvent.Type.ActivationChange and self.isActiveWindow():
+            # Back from the terminal: show what another face changed meanwhile.
+            self.panel.controller.refresh_state()
+
     def closeEvent(self, event: QCloseEvent) -> None:
         if self.panel.close_panel():
             event.accept()
@@ -119,6 +131,8 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("timeline", nargs="?", type=Path, help="timeline file to open")
     parser.add_argument("--screenshot", type=Path, metavar="PNG",
                         help="render the window to PNG after loading, then exit")
+    parser.add_argument("--state", type=Path, metavar="JSON",
+                        help="with --screenshot: also write what the window shows as JSON")
     parser.add_argument("--fill", action="store_true",
                         help="with --screenshot: make takes with previz first")
     parser.add_argument("--takes", type=int, default=2, help="with --fill: takes per slot")
@@ -184,6 +198,15 @@ def _screenshot(app: QApplication, window: PanelWindow, args: argparse.Namespace
         print(f"pickup-panel: cannot write {args.screenshot}", file=sys.stderr)
         return 1
     print(args.screenshot)
+    if args.state is not None:
+        import json
+
+        from pickup.atomic import atomic_write_bytes
+
+        shown = model.shown() if model is not None else {"timeline": None, "slots": []}
+        args.state.parent.mkdir(parents=True, exist_ok=True)
+        atomic_write_bytes(args.state, (json.dumps(shown, indent=1) + "\n").encode("utf-8"))
+        print(args.state)
     panel.close_panel()
     return 0
 

@@ -107,6 +107,7 @@ class Controller(QObject):
     sessionLoaded = Signal(object)  # Session
     loadFailed = Signal(str)
     slotChanged = Signal(str)  # slot id: status, takes or settings changed
+    stateRefreshed = Signal(object)  # list of slot ids the project state changed
     jobAdded = Signal(object)  # JobView
     jobChanged = Signal(object)  # JobView
     takeReady = Signal(str, object)  # slot id, TakeRecord
@@ -283,16 +284,51 @@ class Controller(QObject):
         self._state_version += 1
         return self.session.project, self._state_version, data
 
-    def _write_state(self, project: Any, version: int, data: dict[str, Any]) -> int:
-        """Write one state (on a pool thread, or the GUI thread when closing).  A write
-        older than one already on disk for the project is skipped, so two saves that
-        finish out of order never put back an older state."""
+    def _write_state(self, project: Any, version: int, data: dict[str, Any],
+                     previous: dict[str, Any] | None = None) -> int:
+        """Write one state (on a pool thread, or the GUI thread when closing): the
+        panel's settings, and the take statuses and notes changed since ``previous``
+        into the project state.  A write older than one already on disk for the
+        project is skipped, so two saves that finish out of order never put back an
+        older state."""
         key = str(project.root)
         with self._state_lock:
             if version > self._state_written.get(key, 0):
-                services.save_panel_state(project, data)
+                services.save_panel_state(project, data, previous)
                 self._state_written[key] = version
         return version
+
+    def refresh_state(self) -> Task | None:
+        """Read the project state again (another face, e.g. ``pickup approve`` or
+        ``pickup use``, may have changed it) and show what changed.  Called when the
+        window regains focus."""
+        if self.session is None or self.model is None or self._closed:
+            return None
+        session = self.session
+
+        def done(decisions: Any) -> None:
+            if self.session is not session or self.model is None:
+                return
+            before = self.model.to_json()
+            pending = before != self._state_saved  # edits not saved yet: keep them
+            seen = {sid: d.active for sid, d in session.decisions.items()}
+            changed = services.apply_decisions(session, decisions)
+            for slot_id in changed:
+                state = self.model.slots.get(slot_id)
+                if state is None:
+                    continue
+                active = decisions[slot_id].active if slot_id in decisions else None
+                if active is not None and active != seen.get(slot_id) and \
+                        state.take(active) is not None:
+                    state.chosen = active  # another face made it the active take
+                self.slotChanged.emit(slot_id)
+            if changed and not pending:
+                self._state_saved = self.model.to_json()
+            self.stateRefreshed.emit(changed)
+
+        return run(self.io_pool, services.project_state, session.project, owner=self,
+                   on_done=done, on_error=lambda exc: self.message.emit(
+                       f"could not read the project state: {plain_error(exc)}"))
 
     def _confirm_state(self, project: Any, version: int, data: dict[str, Any]) -> None:
         """A save reached the disk: the state it wrote is no longer unsaved (unless
@@ -307,9 +343,11 @@ class Controller(QObject):
         if change is None:
             return None
         project, version, data = change
+        previous = self._state_saved
         # Confirmed only when written: a failed save leaves the state unsaved, so the
         # next change or closing the panel tries again.
-        return run(self.io_pool, self._write_state, project, version, data, owner=self,
+        return run(self.io_pool, self._write_state, project, version, data, previous,
+                   owner=self,
                    on_done=lambda _: self._confirm_state(project, version, data),
                    on_error=lambda exc: self.message.emit(
                        f"could not save the panel state: {plain_error(exc)}"))
@@ -669,6 +707,7 @@ class Controller(QObject):
             return None
 
         def done(report: SendReport) -> None:
+            self.save_state()  # the panel's settings now point at what was sent
             self.sentBack.emit(report)
 
         self.save_state()
@@ -690,7 +729,7 @@ class Controller(QObject):
         change = self._changed_state()
         if change is not None:  # unsaved, or a save still queued or failed: write it now
             with contextlib.suppress(PickupError, OSError):
-                self._write_state(*change)
+                self._write_state(*change, self._state_saved)
                 self._confirm_state(*change)
         ok = self._host.close(wait_ms / 1000) if self._host is not None else True
         return self.io_pool.waitForDone(max(1000, wait_ms // 3)) and ok

@@ -56,7 +56,7 @@ class SlotState:
     @property
     def approved(self) -> bool:
         take = self.chosen_take
-        return take is not None and take.status == "approved"
+        return take is not None and take.status in ("approved", "locked")
 
     @property
     def status(self) -> str:
@@ -68,10 +68,27 @@ class SlotState:
         if chosen is not None:
             if self.is_stale(chosen):
                 return "stale"
-            return "approved" if chosen.status == "approved" else "takes"
+            return "approved" if chosen.status in ("approved", "locked") else "takes"
         if all(self.is_stale(t) for t in self.takes):
             return "stale"
         return "takes"
+
+    def approve(self, number: int, *, keep_other: bool = False) -> list[int]:
+        """Approve take ``number`` and choose it; other approved takes go back to new
+        unless ``keep_other``.  Returns the takes un-approved."""
+        self.chosen = number
+        dropped: list[int] = []
+        for take in self.takes:
+            if take.number == number:
+                take.status = "approved"
+            elif take.status == "approved" and not keep_other:
+                take.status = "new"
+                dropped.append(take.number)
+        return dropped
+
+    def other_approved(self, number: int) -> list[int]:
+        return [t.number for t in self.takes if t.number != number
+                and t.status in ("approved", "locked")]
 
     def add_take(self, take: TakeRecord) -> None:
         existing = self.take(take.number)
@@ -126,6 +143,16 @@ class PanelModel:
                                   approved=take.status == "approved"))
         return out
 
+    def shown(self) -> dict[str, Any]:
+        """What the panel shows, as plain JSON (``pickup-panel --state``): the
+        timeline, and every slot's status, chosen take and takes with status and note."""
+        return {"timeline": str(self.session.loaded.path),
+                "slots": [{"id": s.id, "status": s.status,
+                           "active": s.chosen_take.key if s.chosen_take else None,
+                           "takes": [{"key": t.key, "status": t.status,
+                                      "note": t.note or None} for t in s.takes]}
+                          for s in self.slots.values()]}
+
     # -- persistence -------------------------------------------------------------------
     def to_json(self) -> dict[str, Any]:
         slots: dict[str, Any] = {}
@@ -137,10 +164,19 @@ class PanelModel:
                 "use_last": s.use_last, "chosen": s.chosen,
                 "takes": {str(t.number): {"status": t.status, "note": t.note}
                           for t in s.takes if t.status != "new" or t.note},
+                # the project state's active take when this was saved: a later change
+                # by another face (pickup use) wins over "chosen" on reopening
+                "seen_active": self._state_active(s.id),
             }
         return {"version": 1, "slots": slots}
 
+    def _state_active(self, slot_id: str) -> int | None:
+        state = self.session.decisions.get(slot_id)
+        return state.active if state is not None else None
+
     def restore(self, data: dict[str, Any]) -> None:
+        """Put back the panel's settings; what the project state records (statuses,
+        notes, an active take another face chose since) wins over them."""
         for slot_id, saved in (data.get("slots") or {}).items():
             s = self.slots.get(slot_id)
             if s is None or not isinstance(saved, dict):
@@ -149,10 +185,16 @@ class PanelModel:
                         "takes_wanted", "use_first", "use_last"):
                 if key in saved:
                     setattr(s, key, saved[key])
-            if saved.get("chosen") is not None and s.take(saved["chosen"]) is not None:
+            state = self.session.decisions.get(slot_id)
+            moved = state is not None and state.active is not None and \
+                saved.get("seen_active") != state.active
+            if not moved and saved.get("chosen") is not None and \
+                    s.take(saved["chosen"]) is not None:
                 s.chosen = int(saved["chosen"])
             for number, extra in (saved.get("takes") or {}).items():
                 take = s.take(int(number))
+                if state is not None and int(number) in state.takes:
+                    continue  # the project state has it
                 if take is not None:
                     take.status = extra.get("status", "new")
                     take.note = extra.get("note", "")

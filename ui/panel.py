@@ -562,12 +562,27 @@ class PickupPanel(QWidget):
                                 change))
         self.status.setText(f"{slot_id}: using T{number:02d}")
 
-    def approve_take(self, slot_id: str, number: int) -> None:
+    def approve_take(self, slot_id: str, number: int, *, keep_other: bool | None = None
+                     ) -> None:
+        """Approve a take ("this is the one"): it becomes the chosen take, and another
+        approved take of the slot is un-approved after asking (``keep_other`` answers
+        without asking: True keeps both approved)."""
+        model = self.controller.model
+        others = model[slot_id].other_approved(number) if model is not None else []
+        if others and keep_other is None:
+            listed = ", ".join(f"T{n:02d}" for n in others)
+            answer = QMessageBox.question(
+                self, "Approve", f"{slot_id} already has {listed} approved.  Un-approve "
+                f"{'them' if len(others) > 1 else 'it'}?  (No keeps both approved.)",
+                QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No
+                | QMessageBox.StandardButton.Cancel)
+            if answer == QMessageBox.StandardButton.Cancel:
+                return
+            keep_other = answer == QMessageBox.StandardButton.No
+        keep = bool(keep_other)
+
         def change(s) -> None:  # type: ignore[no-untyped-def]
-            s.chosen = number
-            take = s.take(number)
-            if take is not None:
-                take.status = "approved"
+            s.approve(number, keep_other=keep)
 
         self.undo.push(SlotEdit(self.controller, slot_id,
                                 f"Approve T{number:02d} of {slot_id}", change))

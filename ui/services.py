@@ -50,7 +50,6 @@ from pickup.project import Project
 from pickup.timeline import (
     LoadedTimeline,
     Slot,
-    find_slots,
     frames_to_timecode,
     read_timeline,
 )
@@ -64,9 +63,11 @@ from pickup.workflow import (
     active_in_file,
     build_shot,
     commit_takes,
+    decide,
     make_provider,
     open_engine,
     probed_media,
+    project_slots,
     read_state,
 )
 
@@ -440,10 +441,11 @@ def find_session_slots(session: Session) -> Session:
     loaded = session.loaded
     config = load_config()
     warnings: list[str] = []
-    slots = find_slots(loaded.timeline, rate=loaded.rate, start_frame=loaded.start_frame,
-                       tags=config.tags, warnings=warnings)
     takes, unfinished, spent = _journal_takes(session.project)
     takes = _with_seams(session.project, takes)
+    decisions = read_state(session.project)
+    slots = project_slots(loaded, set(takes) | set(decisions), tags=config.tags,
+                          warnings=warnings)
     saved: dict[str, Any] = {}
     state_file = session.project.root / PANEL_STATE
     if state_file.is_file():
@@ -452,7 +454,7 @@ def find_session_slots(session: Session) -> Session:
     session.slots, session.takes, session.unfinished = slots, takes, unfinished
     session.spent, session.saved, session.warnings = spent, saved, warnings
     session.active_takes = active_in_file(loaded, slots)
-    apply_decisions(session, read_state(session.project))
+    apply_decisions(session, decisions)
     return session
 
 
@@ -496,6 +498,11 @@ def _with_seams(project: Project, takes: dict[str, list[TakeRecord]]
             for slot, records in takes.items()}
 
 
+def project_state(project: Project) -> dict[str, SlotDecisions]:
+    """The project state as it is now (statuses, notes, active takes), for a refresh."""
+    return read_state(project)
+
+
 def load_session(path: Path | str, *, rate: float | None = None,
                  size: tuple[int, int] | None = None, profile: str | None = None,
                  project: Path | None = None) -> Session:
@@ -504,14 +511,42 @@ def load_session(path: Path | str, *, rate: float | None = None,
                                            project=project))
 
 
-def save_panel_state(project: Project, data: dict[str, Any]) -> Path:
-    """Write the panel's choices (prompts, chosen takes, notes) into the project folder."""
+def save_panel_state(project: Project, data: dict[str, Any],
+                     previous: dict[str, Any] | None = None) -> Path:
+    """Write the panel's settings (prompts, providers, chosen takes) into the project
+    folder, and every take status and note that changed since ``previous`` into the
+    project state (the take store every face reads) at once."""
     from pickup.atomic import atomic_path
 
     dest = project.ensure() / PANEL_STATE
     with atomic_path(dest) as tmp:
         tmp.write_text(json.dumps(data, indent=1, sort_keys=True), encoding="utf-8")
+    record_decisions(project, data, previous)
     return dest
+
+
+def _take_marks(data: dict[str, Any] | None, slot_id: str) -> dict[int, tuple[str, str]]:
+    saved = ((data or {}).get("slots") or {}).get(slot_id) or {}
+    return {int(n): (str(t.get("status") or "new"), str(t.get("note") or ""))
+            for n, t in (saved.get("takes") or {}).items()}
+
+
+def record_decisions(project: Project, data: dict[str, Any],
+                     previous: dict[str, Any] | None = None) -> list[tuple[str, int]]:
+    """Write into the project state the statuses and notes in ``data`` (the panel
+    model's JSON) that differ from ``previous``; returns (slot, take) written."""
+    written: list[tuple[str, int]] = []
+    for slot_id in (data.get("slots") or {}):
+        now, before = _take_marks(data, slot_id), _take_marks(previous, slot_id)
+        for number in sorted(set(now) | set(before)):
+            mark = now.get(number, ("new", ""))
+            if mark == before.get(number, ("new", "")):
+                continue
+            status, note = mark
+            decide(project, slot_id, number, status=STATE_STATUS.get(status, "temp"),
+                   note=note)
+            written.append((slot_id, number))
+    return written
 
 
 # ------------------------------------------------------------------------ generation
@@ -903,7 +938,12 @@ def send_back(session: Session, choices: list[SlotChoice], dest: Path | None = N
                       media={t.number: probed_media(t.path, c.slot.rate, t.handles)
                              for t in (c.take, *c.others) if t.job_id is None})
              for c in choices]
-    return commit_takes(session.project, session.loaded, picks, dest, backup=True)
+    report = commit_takes(session.project, session.loaded, picks, dest, backup=True)
+    # What the cut now shows is the project state's active take of each slot sent.
+    for pick in picks:
+        session.active_takes[pick.slot.id] = pick.take
+    session.decisions = read_state(session.project)
+    return report
 
 
 class LruFrames(OrderedDict[int, np.ndarray]):

@@ -242,7 +242,8 @@ def _finish(args: argparse.Namespace, fill: Fill, results: Sequence[TakeResult],
     failed = [r for r in results if not r.ok]
     for r in failed:
         say(f"pickup: slot {r.slot_id} take T{r.take:02d} {r.state}: {r.error}")
-    report = fill.commit(results, dest, to_adapter=args.to_adapter, backup=args.in_place)
+    report = fill.commit(results, dest, to_adapter=args.to_adapter,
+                         backup=args.in_place or dest.exists())
     for line in report.losses if report else ():
         say(f"pickup: warning: {line}")
     written = report.dest if report else None

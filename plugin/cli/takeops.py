@@ -10,12 +10,14 @@ nobody uses.  The last stdout line is the file written.
 from __future__ import annotations
 
 import argparse
+import sys
 from pathlib import Path
 from typing import Any
 
 from pickup.cli.common import say
 from pickup.cli.takes import add_session_args, session
 from pickup.takes import ops
+from pickup.workflow.state import approve_in_cut
 
 __all__ = ["register"]
 
@@ -37,12 +39,24 @@ def register(sub: Any) -> None:
                                ("reject", "rejected", "mark a take rejected"),
                                ("lock", "locked", "lock a take: it never changes, and a "
                                 "slot locked on its active take is never swapped")):
+        more = (" Approving means \"this is the one\": the take becomes the active one "
+                "in the cut (the file is swapped in place, keeping a backup), and another "
+                "approved take of the slot is un-approved after asking (-y: without "
+                "asking; --keep-other: keep several approved).") if name == "approve" else ""
         parser = sub.add_parser(name, help=text, description=text.capitalize() + ".  The "
-                                "status is kept in the take store (and in an OTIO timeline).")
+                                "status is kept in the project's take store (and in an OTIO "
+                                "timeline); the panel shows it too." + more)
         add_session_args(parser)
         parser.add_argument("slot", help="slot id")
         parser.add_argument("take", help="take, e.g. T02")
-        parser.add_argument("--note", default=None, help="a note kept with the take")
+        parser.add_argument("--note", default=None,
+                            help="a note kept with the take (shown by `pickup takes`, the "
+                            "report, the contact sheet and the panel)")
+        if name == "approve":
+            parser.add_argument("--keep-other", action="store_true",
+                                help="keep other approved takes of the slot approved")
+            parser.add_argument("-y", "--yes", action="store_true",
+                                help="un-approve another approved take without asking")
         if name == "lock":
             parser.add_argument("--unlock", action="store_true",
                                 help="unlock (the take becomes approved)")
@@ -80,9 +94,28 @@ def _use(args: argparse.Namespace) -> int:
     return 0
 
 
+def _confirm(args: argparse.Namespace) -> Any:
+    """Ask on the terminal before un-approving (``-y``: yes; no terminal: no)."""
+    def ask(keys: list[str]) -> bool:
+        if args.yes:
+            return True
+        if not sys.stdin.isatty():
+            return False
+        answer = input(f"slot {args.slot}: un-approve {', '.join(keys)}? [y/N] ")
+        return answer.strip().lower() in ("y", "yes")
+
+    return ask
+
+
 def _status(args: argparse.Namespace) -> int:
     s = session(args)
     status = args.status
+    if status == "approved":
+        written = approve_in_cut(s, args.slot, args.take, note=args.note,
+                                 keep_other=args.keep_other, confirm=_confirm(args))
+        say(f"slot {args.slot} take {ops.normalise_key(args.take)}: approved and active")
+        print(written)
+        return 0
     if status == "locked" and args.unlock:
         status = "approved"
     written = ops.set_status(s, args.slot, args.take, status, args.note,

@@ -76,7 +76,7 @@ def run(args: argparse.Namespace) -> int:
     table = Table(title=f"{s.loaded.path.name}: takes (store {s.store.path})",
                   title_justify="left")
     for column in ("slot", "record in", "take", "", "status", "provider", "model", "USD",
-                   "seam in (SSIM / hist)", "seam out (SSIM / hist)", "media"):
+                   "seam in (SSIM / hist)", "seam out (SSIM / hist)", "media", "note"):
         table.add_column(column, overflow="fold")
     for f in slots:
         record_in = f.record_in(s.loaded.start_frame)
@@ -90,6 +90,6 @@ def run(args: argparse.Namespace) -> int:
                           take.model or "", f"{take.cost:.2f}" if take.cost is not None else "",
                           seams.head.text() if seams else "not measured",
                           seams.tail.text() if seams else "not measured",
-                          Path(take.media).name)
+                          Path(take.media).name, take.note or "")
     console.print(table)
     return 0

@@ -151,7 +151,13 @@ class Take:
         seams = self.seams
         return {"key": self.key, "status": self.status, "provider": self.provider,
                 "model": self.model, "cost": self.cost, "media": self.media,
-                "stale": self.stale, "seams": seams.to_json() if seams else None}
+                "stale": self.stale, "seams": seams.to_json() if seams else None,
+                "note": self.note}
+
+    @property
+    def note(self) -> str | None:
+        """The editor's note on the take (None: none)."""
+        return str(self.meta.get("note") or "") or None
 
 
 @dataclass(frozen=True)

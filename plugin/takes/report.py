@@ -2,7 +2,7 @@
 guild disclosure, as CSV, JSON or a self-contained HTML page with a thumbnail each.
 
 One row per slot whose active take is generated: record in/out, slot, active take,
-provider, model, prompt, seed, cost, status, created; and totals (shots, seconds,
+provider, model, prompt, seed, cost, status, the editor's note, created; and totals (shots, seconds,
 cost).  Thumbnails come from :mod:`pickup.media.thumbnails` (the middle frame),
 embedded in the HTML as PNG data so the page can be mailed on its own.
 """
@@ -27,7 +27,7 @@ from pickup.takes.ops import Session
 __all__ = ["COLUMNS", "FORMATS", "ReportRow", "report_rows", "write_report"]
 
 COLUMNS = ("record_in", "record_out", "slot", "take", "provider", "model", "prompt", "seed",
-           "cost", "status", "created", "seconds", "seam_in", "seam_out", "media")
+           "cost", "status", "note", "created", "seconds", "seam_in", "seam_out", "media")
 FORMATS = ("csv", "json", "html")
 
 
@@ -45,6 +45,7 @@ class ReportRow:
     seed: int | None
     cost: float | None
     status: str
+    note: str | None
     created: str | None
     seconds: float
     media: str
@@ -70,7 +71,7 @@ def report_rows(s: Session) -> list[ReportRow]:
             record_in=found.record_in(start), record_out=found.record_out(start),
             slot=found.slot_id, take=found.active, provider=take.provider,
             model=take.model, prompt=meta.get("prompt") or found.takes.prompt,
-            seed=meta.get("seed"), cost=take.cost, status=take.status,
+            seed=meta.get("seed"), cost=take.cost, status=take.status, note=take.note,
             created=meta.get("created"), seconds=round(found.duration / found.rate, 3),
             media=str(path or take.media),
             seam_in=seams.head.text() if seams else "not measured",
@@ -92,7 +93,7 @@ def _csv(rows: list[ReportRow]) -> str:
         writer.writerow(["" if data[c] is None else data[c] for c in COLUMNS])
     totals = _totals(rows)
     writer.writerow(["TOTAL", "", f"{totals['shots']} shots", "", "", "", "", "",
-                     totals["cost"], "", "", totals["seconds"], "", "", ""])
+                     totals["cost"], "", "", "", totals["seconds"], "", "", ""])
     return buf.getvalue()
 
 

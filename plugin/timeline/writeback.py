@@ -122,9 +122,14 @@ _WRITABLE_SUFFIXES = (".otio", ".otioz", ".edl", ".xml", ".fcpxml", ".aaf")
 
 def default_output(path: Path) -> Path:
     """``<stem>.pickup<ext>`` beside the input (``<stem>.pickup.otio`` for inputs Pickup
-    reads but does not write, such as ``.fountain`` or ``.fdx``)."""
+    reads but does not write, such as ``.fountain`` or ``.fdx``).  A file Pickup wrote
+    (``cut.pickup.xml``) is its own output: filling or sending it back again updates
+    it (keeping a backup) instead of making ``cut.pickup.pickup.xml``."""
     suffix = path.suffix if path.suffix.lower() in _WRITABLE_SUFFIXES else ".otio"
-    return path.with_name(f"{path.stem}.pickup{suffix}")
+    stem = path.stem
+    while stem.endswith(".pickup") and len(stem) > len(".pickup"):
+        stem = stem[: -len(".pickup")]
+    return path.with_name(f"{stem}.pickup{suffix}")
 
 
 def write_back(source: LoadedTimeline, edited: otio.schema.Timeline,

@@ -21,7 +21,7 @@ from pickup.workflow.commit import (
     probed_media,
 )
 from pickup.workflow.engines import make_provider, open_engine
-from pickup.workflow.fill import Fill, FillOptions, fill_picks, select_slots
+from pickup.workflow.fill import Fill, FillOptions, fill_picks, project_slots, select_slots
 from pickup.workflow.shots import ShotAsk, ask_for_slot, build_shot
 from pickup.workflow.state import (
     SlotDecisions,
@@ -54,6 +54,7 @@ __all__ = [
     "open_engine",
     "placed_media",
     "probed_media",
+    "project_slots",
     "read_state",
     "select_slots",
 ]

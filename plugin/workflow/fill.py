@@ -8,7 +8,7 @@ prints: the faces say what happened from what these return.
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -23,7 +23,7 @@ from pickup.workflow.commit import CommitReport, TakePick, commit_takes, done_ro
 from pickup.workflow.engines import open_engine
 from pickup.workflow.shots import ShotAsk, ask_for_slot, build_shot
 
-__all__ = ["Fill", "FillOptions", "fill_picks", "select_slots"]
+__all__ = ["Fill", "FillOptions", "fill_picks", "project_slots", "select_slots"]
 
 
 @dataclass(frozen=True)
@@ -77,6 +77,19 @@ def select_slots(loaded: LoadedTimeline, *, slot_ids: Sequence[str] = (),
                          hint="mark gaps or placeholder clips with a GEN marker, or pass "
                          "--all-gaps to fill unmarked holes")
     return slots
+
+
+def project_slots(loaded: LoadedTimeline, known: Iterable[str], *,
+                  tags: Sequence[str] | None = None,
+                  warnings: list[str] | None = None) -> list[Slot]:
+    """The slots a face lists for a timeline: the marked ones, and unmarked holes the
+    project already has takes for (filled with ``--slots`` or ``--all-gaps``)."""
+    ids = set(known)
+    slots = find_slots(loaded.timeline, rate=loaded.rate, start_frame=loaded.start_frame,
+                       all_gaps=bool(ids),
+                       tags=tuple(tags) if tags is not None else DEFAULT_TAGS,
+                       warnings=warnings)
+    return [s for s in slots if s.mark != "unmarked" or s.id in ids]
 
 
 def fill_picks(slots: Sequence[Slot], results: Sequence[TakeResult], journal: object,

@@ -28,8 +28,8 @@ from pickup.takes.store import TakeStore
 from pickup.timeline import PLACEHOLDER_KEY, Slot
 from pickup.workflow.commit import done_rows
 
-__all__ = ["SlotDecisions", "TakeDecision", "approve", "decide", "locked_state",
-           "read_state"]
+__all__ = ["SlotDecisions", "TakeDecision", "approve", "approve_in_cut", "decide",
+           "locked_state", "read_state"]
 
 
 @dataclass(frozen=True)
@@ -206,3 +206,45 @@ def approve(project: Project, slot_id: str, take: int, *, keep_other: bool = Fal
         dropped = others
     decide(project, slot_id, take, status="approved", make_active=True, slot=slot)
     return dropped
+
+
+def approve_in_cut(s: Any, slot_id: str, key: str, *, note: str | None = None,
+                   keep_other: bool = False,
+                   confirm: Callable[[list[str]], bool] | None = None,
+                   dest: Path | None = None) -> Path:
+    """``pickup approve``: approve take ``key`` of ``slot_id`` in a timeline's session
+    (:class:`pickup.takes.ops.Session`) and make it the active take in the cut (the
+    file is swapped in place, keeping a backup, or written to ``dest``).  Another
+    approved take of the slot is un-approved when ``confirm(keys)`` agrees;
+    ``keep_other`` keeps several.  Returns the file written."""
+    from pickup.takes import ops
+    from pickup.takes.model import normalise_key
+
+    key = normalise_key(key)
+    found = s.assoc.get(slot_id)
+    clip = s.stored_clip(found)
+    refs = clip.media_references()
+    if key not in refs:
+        found.takes.take(key)  # raises with the list of takes
+    others = [k for k, ref in refs.items() if is_take_key(k) and k != key
+              and take_meta(ref).get("status") in ("approved", "locked")]
+    if others and not keep_other:
+        listed = ", ".join(others)
+        if any(take_meta(refs[k]).get("status") == "locked" for k in others):
+            raise InputError(f"slot {slot_id}: {listed} is locked", where=str(s.loaded.path),
+                             hint=f"pickup lock TIMELINE {slot_id} {others[0]} --unlock "
+                             "first, or approve with --keep-other")
+        if confirm is None or not confirm(others):
+            raise InputError(f"slot {slot_id} already has {listed} approved",
+                             where=str(s.loaded.path),
+                             hint="answer yes to un-approve it (-y), or pass --keep-other to "
+                             "keep several approved takes")
+    with locked_state(s.project):
+        written: Path | None = None
+        if found.clip is not None and found.active != key:
+            written = ops.use_take(s, slot_id, key, dest)
+        if not keep_other:
+            for other in others:
+                ops.set_status(s, slot_id, other, "temp")
+        path = ops.set_status(s, slot_id, key, "approved", note)
+    return written or path

@@ -30,7 +30,7 @@ def test_takes_json_shape_and_per_take_facts(otio_cut: Path) -> None:
         assert set(slot) == {"id", "active", "takes"}
         for take in slot["takes"]:
             assert set(take) == {"key", "status", "provider", "model", "cost", "media",
-                                 "stale", "seams"}
+                                 "stale", "seams", "note"}
     assert [s["id"] for s in data["slots"]] == [SLOT_A, SLOT_B]
     # facts on each take's media reference, in the written timeline and the store
     tl = otio.adapters.read_from_file(str(written))
@@ -98,9 +98,10 @@ def test_prune_keeps_active_approved_locked_and_deletes_media(otio_cut: Path) ->
     assert (media / f"{SLOT_A}_T03.mov").exists()
     ok("prune", written)
     left = {s["id"]: [t["key"] for t in s["takes"]] for s in takes_json(written)["slots"]}
-    assert left == {SLOT_A: ["T01", "T02"], SLOT_B: ["T01", "T03"]}
+    # approving T02 made it active, so SLOT_A's T01 is neither active nor approved
+    assert left == {SLOT_A: ["T02"], SLOT_B: ["T01", "T03"]}
     assert sorted(p.name for p in media.iterdir()) == sorted(
-        [f"{SLOT_A}_T01.mov", f"{SLOT_A}_T02.mov", f"{SLOT_B}_T01.mov", f"{SLOT_B}_T03.mov"])
+        [f"{SLOT_A}_T02.mov", f"{SLOT_B}_T01.mov", f"{SLOT_B}_T03.mov"])
 
 
 def test_revert_puts_the_placeholder_back(otio_cut: Path) -> None:

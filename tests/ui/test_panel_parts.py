@@ -214,11 +214,11 @@ def test_a_failed_state_save_is_written_on_close(qtbot, example: Path,
     qtbot.waitUntil(lambda: panel.controller.model is not None, timeout=20000)
     real, calls = services.save_panel_state, []
 
-    def flaky(project, data):  # type: ignore[no-untyped-def]
+    def flaky(project, data, previous=None):  # type: ignore[no-untyped-def]
         calls.append(1)
         if len(calls) == 1:
             raise OSError(28, "No space left on device")
-        return real(project, data)
+        return real(project, data, previous)
 
     monkeypatch.setattr(services, "save_panel_state", flaky)
     slot_id = panel.controller.model.order[0]

@@ -8,7 +8,7 @@ from pathlib import Path
 from pickup.project import Project, base_stem
 from pickup.timeline import read_timeline
 from pickup.ui.services import load_session
-from tests.takes.conftest import XML_SLOTS, fill, run, takes_json
+from tests.takes.conftest import XML_SLOTS, fill, ok, run, takes_json
 
 
 def test_base_stem_takes_off_pickup_suffixes() -> None:
@@ -51,3 +51,28 @@ def test_panel_on_the_written_file_shows_the_takes_and_makes_no_folder(xml_cut: 
 def test_a_fresh_written_name_never_makes_a_second_folder(tmp_path: Path) -> None:
     assert Project.find(tmp_path / "cut.pickup.xml").root == tmp_path / "cut.pickup"
     assert Project.find(tmp_path / "cut.xml").root == tmp_path / "cut.pickup"
+
+
+def test_approve_makes_active_and_asks_before_unapproving(xml_cut: Path) -> None:
+    slot = XML_SLOTS[0]
+    written = fill(xml_cut, XML_SLOTS[:1], "--takes", "3")
+    ok("approve", written, slot, "T02", "--note", "the one")
+    data = takes_json(written, slot)["slots"][0]
+    assert data["active"] == "T02"  # approving swapped it into the cut
+    assert [(t["key"], t["status"], t["note"]) for t in data["takes"]] == [
+        ("T01", "temp", None), ("T02", "approved", "the one"), ("T03", "temp", None)]
+    assert b"_T02" in written.read_bytes() and written.with_name(written.name + ".bak").exists()
+    # another approval in the slot: refused without a terminal to ask on
+    code, _, err = run("approve", written, slot, "T03")
+    assert code == 2 and "already has T02 approved" in err and "--keep-other" in err
+    assert takes_json(written, slot)["slots"][0]["active"] == "T02"
+    ok("approve", written, slot, "T03", "--keep-other")
+    statuses = [t["status"] for t in takes_json(written, slot)["slots"][0]["takes"]]
+    assert statuses == ["temp", "approved", "approved"]
+    ok("approve", written, slot, "T01", "-y")
+    data = takes_json(written, slot)["slots"][0]
+    assert data["active"] == "T01"
+    assert [t["status"] for t in data["takes"]] == ["approved", "temp", "temp"]
+    # the note shows in the table and in the report
+    code, out, _ = run("takes", written, slot)
+    assert code == 0 and "the one" in out
