@@ -139,14 +139,29 @@ class FillProgress:
 
             console = self._console or Console(file=self.stream)
 
+            from rich.progress import ProgressColumn
+            from rich.text import Text
+
+            clock = self._clock
+
+            class Elapsed(ProgressColumn):
+                """A job's time since it was submitted, ticking between events."""
+
+                def render(self, task: Any) -> Text:
+                    started, ended = task.fields.get("started"), task.fields.get("ended")
+                    if started is None:
+                        return Text(" " * 7)
+                    return Text(f"{_clock((ended or clock()) - started):>7}")
+
             def rows() -> Any:
                 return Progress(TextColumn("{task.description:<16}"), BarColumn(bar_width=30),
-                                TextColumn("{task.fields[elapsed]:>7}"),
-                                TextColumn("{task.fields[status]}"), console=console)
+                                Elapsed(), TextColumn("{task.fields[status]}"),
+                                console=console)
 
             self._progress, self._totals = rows(), rows()
             self._total_task = self._totals.add_task(
-                "total", total=max(self.total, 1), status=self.summary(), elapsed="")
+                "total", total=max(self.total, 1), status=self.summary(), started=None,
+                ended=None)
             self._live = Live(self.display(), console=console, refresh_per_second=4,
                               transient=False)
             self._live.start()
@@ -169,11 +184,12 @@ class FillProgress:
         key = (job.slot_id, job.take)
         task = self._tasks.get(key)
         status = describe(job)
-        elapsed = _clock(job.elapsed(self._clock())) if job.started is not None else ""
         if task is None:
-            task = progress.add_task(job.label, total=1.0, status=status, elapsed=elapsed)
+            task = progress.add_task(job.label, total=1.0, status=status,
+                                     started=job.started, ended=job.ended)
             self._tasks[key] = task
-        progress.update(task, completed=job.fraction, status=status, elapsed=elapsed)
+        progress.update(task, completed=job.fraction, status=status, started=job.started,
+                        ended=job.ended)
         self._totals.update(self._total_task, total=max(self.total, len(self.jobs), 1),
                         completed=self.done, status=self.summary())
 

@@ -73,9 +73,12 @@ def select_slots(loaded: LoadedTimeline, *, slot_ids: Sequence[str] = (),
     if not all_gaps:
         slots = [s for s in slots if s.mark != "unmarked"]
     if not slots:
+        from pickup.timeline import convention
+
         raise InputError("no marked slots to fill", where=str(loaded.path),
-                         hint="mark gaps or placeholder clips with a GEN marker, or pass "
-                         "--all-gaps to fill unmarked holes")
+                         hint=f"{convention(tuple(tags) if tags else DEFAULT_TAGS)}; "
+                         "`pickup scan` says what it saw, and --all-gaps fills unmarked "
+                         "holes")
     return slots
 
 

@@ -213,3 +213,13 @@ def test_offline_neighbours_are_named_once(tmp_path: Path,
     for _ in range(2):
         assert neighbour_frames(loaded, slot, tmp_path / "frames") == (None, None)
     assert len([r for r in caplog.records if "no local media" in r.getMessage()]) == 2
+
+
+def test_fill_with_nothing_marked_shows_the_convention(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    xml = _copy(tmp_path, "premiere_example.xml")
+    code, _, err = _run(capsys, "fill", str(xml))
+    assert code == 2
+    assert err.splitlines()[-1] == (
+        f"pickup: error: {xml}: no marked slots to fill ({CONVENTION[:-1]}; `pickup scan` "
+        "says what it saw, and --all-gaps fills unmarked holes)")
