@@ -569,6 +569,10 @@ def _engine(project: Project, ask: TakeAsk, config: Config) -> Engine:
 def plan_takes(session: Session, ask: TakeAsk) -> Plan:
     """The engine's plan for ``ask`` (take numbers, seeds, estimated cost)."""
     first, last = ask_neighbours(session, ask)
+    if ask.sources is None:  # for providers made from footage (extend)
+        from pickup.media.neighbours import neighbour_sources
+
+        ask = ask.with_changes(sources=neighbour_sources(session.loaded, ask.slot))
     return plan_for(session.project, ask, first, last)
 
 

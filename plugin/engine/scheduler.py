@@ -291,6 +291,7 @@ class Engine:
             fitted = fit_request(req, shot_caps, handles=shot.output.handles)
             if chosen:
                 fitted = replace(fitted, notes=chosen + fitted.notes)
+            fitted = replace(fitted, notes=fitted.notes + self._describe(fitted.request))
             slot = req.slot_id
             if slot not in next_take:
                 next_take[slot] = (journal.max_take(slot) if journal else 0) + 1
@@ -445,6 +446,17 @@ class Engine:
             with contextlib.suppress(PickupError):
                 caps = caps_for(req)
         return req, caps, tuple(notes)
+
+    def _describe(self, req: ShotRequest) -> tuple[str, ...]:
+        """What the provider says it will do (optional ``describe``: plan notes)."""
+        describe = getattr(self.provider, "describe", None)
+        if not callable(describe):
+            return ()
+        try:
+            notes: Any = describe(req)
+            return tuple(str(n) for n in notes)
+        except PickupError:
+            return ()
 
     def _validate(self, req: ShotRequest) -> str | None:
         check = getattr(self.provider, "validate", None)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 from urllib.parse import unquote, urlparse
 
 import opentimelineio as otio
@@ -23,7 +24,7 @@ from pickup.timeline.read import LoadedTimeline
 from pickup.timeline.slots import Slot
 
 __all__ = ["NeighbourImages", "clip_label", "media_path", "neighbour_frames",
-           "neighbour_images", "source_frame_index"]
+           "neighbour_images", "neighbour_sources", "source_frame_index"]
 
 _log = logging.getLogger(__name__)
 
@@ -214,3 +215,47 @@ def neighbour_frames(loaded: LoadedTimeline, slot: Slot, dest_dir: Path
     inc = (save_png(images.incoming, dest_dir / f"{safe_component(slot.id)}_in.png")
            if images.incoming is not None else None)
     return out, inc
+
+
+def _source(clip: otio.core.Item, at_end: bool, base: Path, slot: Slot) -> dict[str, Any]:
+    """Where the neighbour's media is and which of its frames the cut shows next to the
+    slot: ``next`` (outgoing: the file frame after its out point) or ``first``
+    (incoming: the file frame at its in point); or ``{"note": why not}``."""
+    side = "outgoing" if at_end else "incoming"
+    if not isinstance(clip, otio.schema.Clip):
+        return {"note": f"no {side} clip"}
+    path = media_path(clip.media_reference, base)
+    if path is None:
+        return {"note": f"{side} clip has no local media"}
+    if not path.is_file():
+        return {"note": f"{side} media offline ({path.name})"}
+    try:
+        info = probe(path)
+    except (PickupError, OSError, ValueError) as exc:
+        return {"note": f"{side} media unreadable ({path.name}: {exc})"}
+    rng = clip.trimmed_range()
+    one = otio.opentime.RationalTime(1, rng.duration.rate)
+    data: dict[str, Any] = {"media": str(path.resolve()), "clip": clip.name,
+                            "frames": info.frames,
+                            "rate": f"{info.rate.numerator}/{info.rate.denominator}"}
+    if at_end:
+        data["next"] = source_frame_index(clip, rng.end_time_exclusive() - one, info) + 1
+    else:
+        data["first"] = source_frame_index(clip, rng.start_time, info)
+    return data
+
+
+def neighbour_sources(loaded: LoadedTimeline, slot: Slot) -> dict[str, Any]:
+    """The neighbours' source media next to ``slot`` (JSON-able, for providers made from
+    the editor's own footage): ``{"outgoing": {...}, "incoming": {...}}``, each with
+    ``media``, ``clip``, ``frames``, ``rate`` and ``next``/``first``, or a ``note``."""
+    items = _neighbour_items(loaded, slot)
+    if items is None:
+        gone = {"note": "the slot's track is gone"}
+        return {"outgoing": gone, "incoming": gone}
+    (before, _), (after, _) = items
+    base = loaded.path.parent
+    return {"outgoing": (_source(before, True, base, slot) if before is not None
+                         else {"note": "no outgoing shot"}),
+            "incoming": (_source(after, False, base, slot) if after is not None
+                         else {"note": "no incoming shot"})}

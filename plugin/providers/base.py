@@ -142,6 +142,9 @@ class Capabilities:
     cancel: bool = True
     price_per_second: float = 0.0
     local: bool = False
+    #: wants the neighbours' source media (``extra["neighbours"]``, see
+    #: :func:`pickup.media.neighbours.neighbour_sources`): providers made from footage
+    source_media: bool = False
 
 
 @runtime_checkable

@@ -15,6 +15,8 @@ __all__ = ["BUILTINS", "available", "get_provider", "register"]
 #: name -> "module:Class"; imported only when asked for.
 BUILTINS: dict[str, str] = {
     "previz": "pickup.providers.previz:PrevizProvider",
+    "extend": "pickup.providers.extend:ExtendProvider",
+    "morph": "pickup.providers.morph:MorphProvider",
     "comfyui": "pickup.providers.comfyui:ComfyUIProvider",
     "runway": "pickup.providers.runway:RunwayProvider",
     "veo": "pickup.providers.veo:VeoProvider",

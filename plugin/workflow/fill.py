@@ -175,7 +175,12 @@ class Fill:
 
                     self._warn(f"slot {ask.slot.id}: neighbour frames unavailable "
                                f"({redact(str(exc))})")
-            shots.append(build_shot(ask, caps, first, last))
+            sources = None
+            if caps.source_media:
+                from pickup.media.neighbours import neighbour_sources
+
+                sources = neighbour_sources(self.loaded, ask.slot)
+            shots.append(build_shot(ask, caps, first, last, sources))
         return self.engine.plan(shots)
 
     def check_budget(self, plan: Plan) -> None:

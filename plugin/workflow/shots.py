@@ -8,6 +8,7 @@ provider's request and the conform target), the same way for every face.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
@@ -41,6 +42,9 @@ class ShotAsk:
     profile: str = "prores_hq"
     start_frame: int = 0
     provider_options: tuple[tuple[str, Any], ...] = ()
+    #: the neighbours' source media (:func:`pickup.media.neighbours.neighbour_sources`),
+    #: for providers made from the editor's footage; None = not looked up
+    sources: Mapping[str, Any] | None = None
 
     @property
     def text(self) -> str:
@@ -67,16 +71,21 @@ def ask_for_slot(slot: Slot, *, start_frame: int, size: tuple[int, int], profile
 
 
 def build_shot(ask: ShotAsk, caps: Capabilities, first: Path | None = None,
-               last: Path | None = None) -> Shot:
+               last: Path | None = None, sources: Mapping[str, Any] | None = None) -> Shot:
     """The engine's shot for ``ask``: the request (with the neighbour frames the
-    provider can use) and the conform target (the slot's frames plus handles, at the
-    sequence's exact rate, with the record timecode the media should start at)."""
+    provider can use, and for a provider made from footage the neighbours' ``sources``,
+    :func:`pickup.media.neighbours.neighbour_sources`) and the conform target (the
+    slot's frames plus handles, at the sequence's exact rate, with the record timecode
+    the media should start at)."""
     slot = ask.slot
     rate = exact_rate(slot.rate)
     media_start = ask.start_frame + slot.start - ask.handles
     timecode = frames_to_timecode(media_start, slot.rate) if media_start >= 0 else None
     # A local renderer writes the final codec (and timecode) directly.
     extra: dict[str, Any] = {"profile": ask.profile, "timecode": timecode} if caps.local else {}
+    sources = sources if sources is not None else ask.sources
+    if caps.source_media and sources is not None:  # providers made from footage
+        extra["neighbours"] = {**sources, "handles": ask.handles}
     req = ShotRequest(slot_id=slot.id, prompt=ask.text, kind=ask.kind, frames=slot.duration,
                       rate=rate, width=ask.size[0], height=ask.size[1], seed=ask.seed,
                       negative_prompt=ask.negative_prompt or None,
