@@ -547,6 +547,12 @@ class Controller(QObject):
 
     def _job_done(self, key: int, result: TakeResult, record: TakeRecord | None) -> None:
         job = self.jobs[key]
+        if job.final:  # shown cancelled already; a take it made anyway is kept
+            if result.ok and record is not None and self.model is not None and \
+                    result.slot_id in self.model.slots:
+                self.model[result.slot_id].add_take(record)
+                self.takeReady.emit(result.slot_id, record)
+            return
         job.job_id = result.job_id or job.job_id
         state = "cached" if result.cached else result.state
         if result.ok and record is not None and self.model is not None:
@@ -579,6 +585,19 @@ class Controller(QObject):
             self._host.cancel(job.task)
         job.message = "cancelling…"
         self.jobChanged.emit(job)
+        if self.session is None or job.job_id is None:
+            return  # not journalled yet: the engine stops it before it starts
+        # Durable at once: the journal says cancelled (and the provider is asked to
+        # cancel) whatever the engine is blocked in; the job shows cancelled then.
+        project, job_id = self.session.project, job.job_id
+
+        def cancelled(ids: list[int]) -> None:
+            if job_id in ids and not job.final:
+                self._finish(job, "cancelled", "cancelled")
+
+        run(self.io_pool, services.cancel_jobs, project, [job_id], owner=self,
+            on_done=cancelled, on_error=lambda exc: self.message.emit(
+                f"could not cancel: {plain_error(exc)}"))
 
     def cancel_all(self) -> None:
         for key in list(self.jobs):
@@ -716,15 +735,25 @@ class Controller(QObject):
                    on_error=lambda exc: self.sendFailed.emit(plain_error(exc)))
 
     # -- closing -------------------------------------------------------------------------------
-    def shutdown(self, wait_ms: int = 15000) -> bool:
+    def shutdown(self, wait_ms: int = 1500) -> bool:
         """Cancel every job and wait for the workers; True if all stopped in time.
 
-        Cancelled jobs are marked cancelled in the journal (or, when their download
-        was already there, left resumable), so the next open resumes cleanly.
+        Running jobs are marked cancelled in the journal at once (jobs whose download
+        is already there are left resumable), the providers are asked to cancel, and
+        the engine's process gets ``wait_ms`` to leave before it is ended, so closing
+        never waits on a provider.
         """
         self._closed = True
         self._stop_sketch()
+        journalled = [j.job_id for j in self.jobs.values()
+                      if not j.final and j.job_id is not None]
         self.cancel_all()
+        if self.session is not None and journalled:
+            with contextlib.suppress(PickupError, OSError):
+                services.cancel_jobs(self.session.project, journalled, call_provider=False)
+            # The providers' cancels go out on a thread that does not hold up closing.
+            threading.Thread(target=services.cancel_at_providers, daemon=True,
+                             args=(self.session.project, journalled)).start()
         self._save_timer.stop()
         change = self._changed_state()
         if change is not None:  # unsaved, or a save still queued or failed: write it now
@@ -732,7 +761,7 @@ class Controller(QObject):
                 self._write_state(*change, self._state_saved)
                 self._confirm_state(*change)
         ok = self._host.close(wait_ms / 1000) if self._host is not None else True
-        return self.io_pool.waitForDone(max(1000, wait_ms // 3)) and ok
+        return self.io_pool.waitForDone(max(500, wait_ms // 5)) and ok
 
 
 def _replace_ask(ask: TakeAsk, **changes: Any) -> TakeAsk:

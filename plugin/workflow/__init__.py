@@ -22,6 +22,7 @@ from pickup.workflow.commit import (
 )
 from pickup.workflow.engines import make_provider, open_engine
 from pickup.workflow.fill import Fill, FillOptions, fill_picks, project_slots, select_slots
+from pickup.workflow.jobs import cancel_at_providers, cancel_jobs
 from pickup.workflow.shots import ShotAsk, ask_for_slot, build_shot
 from pickup.workflow.state import (
     SlotDecisions,
@@ -45,6 +46,8 @@ __all__ = [
     "approve",
     "ask_for_slot",
     "build_shot",
+    "cancel_at_providers",
+    "cancel_jobs",
     "commit_takes",
     "decide",
     "done_rows",
