@@ -32,9 +32,9 @@ from pickup.cli.common import (
 from pickup.cli.place import add_output_args, output_path
 from pickup.cli.progress import FillProgress
 from pickup.engine import Plan, TakeResult
+from pickup.engine.preflight import check_output
 from pickup.errors import InputError
 from pickup.timeline import LoadedTimeline, find_slots, read_timeline
-from pickup.timeline.writeback import choose_writer
 from pickup.workflow import Fill, FillOptions, select_slots
 
 __all__ = ["cancel_on_interrupt", "register", "run"]
@@ -207,7 +207,7 @@ def run(args: argparse.Namespace) -> int:
     dest = None if args.dry_run else output_path(args)
     loaded = load(args)
     if dest is not None:
-        choose_writer(loaded, dest, args.to_adapter)  # refuse before spending anything
+        check_output(loaded, dest, args.to_adapter)  # refuse before spending anything
     _check_prompts(args, loaded)
     with Fill(loaded, _options(args), on_warning=say) as fill:
         if args.prompt is not None and not args.dry_run:

@@ -159,8 +159,13 @@ class Fill:
     def plan(self, frames_dir: Path | None = None) -> Plan:
         """The engine's plan (take numbers, seeds, cost); neighbour frames go into
         ``frames_dir`` (default the project's ``neighbours/``)."""
+        from pickup.engine.preflight import check_encodable, check_folder_takes_files
         from pickup.media.neighbours import neighbour_frames
 
+        # What would fail after paying is tried first, for nothing (engine/preflight.py).
+        check_encodable(self.profile, *self.size, self.loaded.rate)
+        if frames_dir is None:
+            check_folder_takes_files(self.project.root)
         caps = self.engine.provider.capabilities(self.options.model)
         folder = frames_dir if frames_dir is not None else self.project.root / "neighbours"
         shots = []
