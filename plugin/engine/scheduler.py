@@ -429,7 +429,9 @@ class Engine:
                 ) -> tuple[ShotRequest, Capabilities, tuple[str, ...]]:
         """The request with the model that can make it (when the provider's default
         cannot, the provider names its best model that can), that model's capabilities in
-        this request's mode, and the note saying so.  An explicit model is kept."""
+        this request's mode, and the note saying so.  An explicit model is kept.  What the
+        provider says decides its output beside the request (``request_identity``: ComfyUI's
+        workflow content and model files) goes into the request, so into its cache key."""
         notes: tuple[str, ...] = ()
         choose: Callable[[ShotRequest], tuple[str, tuple[str, ...]]] | None = getattr(
             self.provider, "choose_model", None)
@@ -440,6 +442,12 @@ class Engine:
                 model, notes = None, ()
             if notes and model:
                 req = replace(req, model=model)
+        identity: Callable[[ShotRequest], dict[str, Any]] | None = getattr(
+            self.provider, "request_identity", None)
+        if callable(identity):  # e.g. ComfyUI's workflow content: part of the cache key
+            with contextlib.suppress(PickupError):
+                req = replace(req, extra={**dict(req.extra),
+                                          "provider_identity": identity(req)})
         caps_for: Callable[[ShotRequest], Capabilities] | None = getattr(
             self.provider, "capabilities_for", None)
         if callable(caps_for):

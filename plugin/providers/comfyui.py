@@ -24,6 +24,7 @@ so image inputs must be optional inputs of the nodes they feed.
 from __future__ import annotations
 
 import copy
+import hashlib
 import json
 import math
 import random
@@ -45,6 +46,29 @@ PLACEHOLDERS = ("prompt", "negative", "seed", "width", "height", "frames", "fps"
 _IMAGE_KEYS = ("first_image", "last_image")
 _VIDEO_SUFFIXES = (".mp4", ".webm", ".mov", ".mkv", ".m4v")
 _NAMESPACE = uuid.UUID("5b0f6c1e-8d2a-4b8e-9a57-2f1c0e6d7a11")
+_MODEL_SUFFIXES = (".safetensors", ".ckpt", ".pt", ".pth", ".bin", ".gguf", ".sft", ".onnx")
+_IDENTITY_KEY = "pickup_request"  # in the prompt's extra_data: which Pickup request it is
+
+
+def _digest(data: Any) -> str:
+    return hashlib.sha256(json.dumps(data, sort_keys=True, separators=(",", ":"),
+                                     default=str).encode()).hexdigest()[:32]
+
+
+def model_files(graph: dict[str, Any]) -> list[str]:
+    """The model files a workflow names: string inputs ending in a weights suffix, plus
+    its ``_pickup.model_files`` notes."""
+    found: set[str] = set()
+    for node_id, node in graph.items():
+        if node_id.startswith("_") or not isinstance(node, dict):
+            continue
+        for value in (node.get("inputs") or {}).values():
+            if isinstance(value, str) and value.lower().endswith(_MODEL_SUFFIXES):
+                found.add(value)
+    notes = graph.get("_pickup", {}) if isinstance(graph.get("_pickup"), dict) else {}
+    for item in notes.get("model_files") or ():
+        found.add(str(item.get("file") if isinstance(item, dict) else item))
+    return sorted(found)
 
 
 def fill_workflow(graph: dict[str, Any], values: dict[str, Any]) -> dict[str, Any]:
@@ -175,6 +199,14 @@ class ComfyUIProvider(HttpProvider):
         price = self._config.price(self.name, name) if self._config else None
         return replace(caps, price_per_second=price) if price is not None else caps
 
+    def request_identity(self, req: ShotRequest) -> dict[str, Any]:
+        """What, beside the request, decides the output: the workflow's content (the
+        template the placeholders are filled into, with its notes) and the model files it
+        names.  The engine puts this in the request, so an edited workflow is a new request
+        (cache key, idempotency key and ``prompt_id`` all change)."""
+        graph = self.workflow(self.resolve_model(req))
+        return {"workflow": _digest(graph), "model_files": model_files(graph)}
+
     # -- the pool ------------------------------------------------------------------------------
     def _queue(self, server: str) -> dict[str, Any]:
         return self.client.json("GET", f"{server}/queue")
@@ -246,36 +278,64 @@ class ComfyUIProvider(HttpProvider):
                 values[key] = self._upload(server, Path(path))
         prompt = fill_workflow(graph, values)
         prompt_id = self._prompt_id(req)
+        identity = self._identity(req, graph)
+        response = self.client.request("POST", f"{server}/prompt", ok=(400,), json={
+            "prompt": prompt, "client_id": self.client_id, "prompt_id": prompt_id,
+            "extra_data": {_IDENTITY_KEY: identity}})
         try:
-            answer = self.client.json("POST", f"{server}/prompt", json={
-                "prompt": prompt, "client_id": self.client_id, "prompt_id": prompt_id})
-        except ProviderError as exc:
-            if exc.code == "http_400":
-                exc.hint = ("the server rejected the workflow: check that its nodes and the "
-                            "model files it names are installed (docs/providers.md)")
-            raise
-        if answer.get("node_errors"):
-            raise ProviderError(f"the workflow has node errors: {_node_errors(answer)}",
-                                provider=self.name, code="node_errors",
-                                hint="fix the workflow or install its nodes and models")
+            answer = response.json() if response.content else {}
+        except ValueError:
+            answer = {}
+        if response.status_code == 400 or (isinstance(answer, dict) and
+                                            answer.get("node_errors")):
+            raise ProviderError(
+                "the server rejected the workflow: " + _rejection(answer),
+                provider=self.name, where=f"provider comfyui, {safe_url(server)}",
+                code="node_errors",
+                hint="install the nodes and model files the workflow names, or fix the "
+                "input named (docs/providers.md)")
         return JobHandle(provider=self.name, job_id=str(answer.get("prompt_id") or prompt_id),
                          data={"server": server, "model": model,
-                               "number": answer.get("number")})
+                               "number": answer.get("number"), "identity": identity})
+
+    def _identity(self, req: ShotRequest, graph: dict[str, Any]) -> str:
+        """Names this request at the server (stored in the prompt's ``extra_data``)."""
+        key = req.extra.get("idempotency_key")
+        return _digest({"key": key, "workflow": _digest(graph),
+                        "request": None if key else req.cache_key(self.name)})
+
+    @staticmethod
+    def _held_identity(entry: Any) -> str | None:
+        """The Pickup identity a history or queue entry was queued with (None: not Pickup's)."""
+        prompt = entry.get("prompt") if isinstance(entry, dict) else entry
+        if isinstance(prompt, list) and len(prompt) > 3 and isinstance(prompt[3], dict):
+            value = prompt[3].get(_IDENTITY_KEY)
+            return str(value) if value else None
+        return None
 
     def find_existing(self, req: ShotRequest, idempotency_key: str) -> JobHandle | None:
         """The job queued earlier under ``idempotency_key`` on any pool member, if any."""
         prompt_id = str(uuid.uuid5(_NAMESPACE, str(idempotency_key)))
+        model = self.resolve_model(req)
+        keyed = replace(req, extra={**dict(req.extra), "idempotency_key": idempotency_key})
+        identity = self._identity(keyed, self.workflow(model))
         for server in self.servers:
             handle = JobHandle(provider=self.name, job_id=prompt_id,
-                               data={"server": server, "model": self.resolve_model(req)})
+                               data={"server": server, "model": model, "identity": identity})
             try:
-                if prompt_id in self.client.json("GET", f"{server}/history/{prompt_id}"):
-                    return handle
+                history = self.client.json("GET", f"{server}/history/{prompt_id}")
+                if prompt_id in history:
+                    # a prompt under this id that Pickup did not queue for this very request
+                    # (another workflow, another tool) is never taken as the result
+                    if self._held_identity(history[prompt_id]) == identity:
+                        return handle
+                    continue
                 queue = self._queue(server)
             except ProviderError:
                 continue
             for entry in (queue.get("queue_running") or []) + (queue.get("queue_pending") or []):
-                if len(entry) > 1 and entry[1] == prompt_id:
+                if len(entry) > 1 and entry[1] == prompt_id and \
+                        self._held_identity(entry) == identity:
                     return handle
         return None
 
@@ -284,7 +344,7 @@ class ComfyUIProvider(HttpProvider):
         pid = handle.job_id
         history = self.client.json("GET", f"{server}/history/{pid}")
         if pid in history:
-            return self._finished(server, history[pid])
+            return self._finished(server, history[pid], handle)
         queue = self._queue(server)
         if any(len(e) > 1 and e[1] == pid for e in queue.get("queue_running") or []):
             return JobStatus(state=State.RUNNING, poll_after_s=self.poll_after_s)
@@ -296,11 +356,17 @@ class ComfyUIProvider(HttpProvider):
                                  poll_after_s=self.poll_after_s)
         history = self.client.json("GET", f"{server}/history/{pid}")  # it may just have ended
         if pid in history:
-            return self._finished(server, history[pid])
+            return self._finished(server, history[pid], handle)
         return JobStatus(state=State.FAILED, error_code="lost", retryable=True,
                          error="the server no longer knows the job (was it restarted?)")
 
-    def _finished(self, server: str, entry: dict[str, Any]) -> JobStatus:
+    def _finished(self, server: str, entry: dict[str, Any],
+                  handle: JobHandle | None = None) -> JobStatus:
+        expected = handle.data.get("identity") if handle is not None else None
+        if expected and self._held_identity(entry) != expected:
+            return JobStatus(state=State.FAILED, error_code="foreign_prompt", retryable=False,
+                             error="the server holds a different prompt under this job's id; "
+                             "its output is not this request's")
         status = entry.get("status") or {}
         messages = status.get("messages") or []
         kinds = {m[0]: m[1] for m in messages if isinstance(m, list) and len(m) == 2}
@@ -342,11 +408,27 @@ class ComfyUIProvider(HttpProvider):
         return True
 
 
-def _node_errors(answer: dict[str, Any]) -> str:
-    parts = []
-    for node_id, info in (answer.get("node_errors") or {}).items():
-        errors = info.get("errors") if isinstance(info, dict) else None
-        first = errors[0] if errors else {}
-        parts.append(f"node {node_id} ({info.get('class_type', '?')}): "
-                     f"{first.get('message', '')} {first.get('details', '')}".strip())
-    return "; ".join(parts)[:400]
+def _rejection(answer: Any) -> str:
+    """ComfyUI's reasons for refusing a prompt: every node, input and reason in
+    ``node_errors`` (top level of the HTTP 400 body), else the ``error`` message."""
+    parts: list[str] = []
+    node_errors = answer.get("node_errors") if isinstance(answer, dict) else None
+    for node_id, info in (node_errors or {}).items():
+        if not isinstance(info, dict):
+            continue
+        for error in info.get("errors") or [{}]:
+            extra = error.get("extra_info") or {}
+            name = extra.get("input_name")
+            details = str(error.get("details") or "").strip()
+            reason = str(error.get("message") or "invalid").strip()
+            if details and details != name:
+                reason = f"{reason}: {details}"
+            parts.append(f"node {node_id} {info.get('class_type', '?')}"
+                         + (f", input {name}" if name else "") + f": {reason}")
+    if parts:
+        return "; ".join(parts)[:1000]
+    error = answer.get("error") if isinstance(answer, dict) else None
+    if isinstance(error, dict):
+        text = str(error.get("message") or error.get("type") or "invalid prompt")
+        return text + (f": {error['details']}" if error.get("details") else "")
+    return str(error or "HTTP 400 without a reason")

@@ -101,18 +101,38 @@ def test_comfyui_pool_dispatches_to_the_shortest_queue(video_bytes: bytes,
     assert info.value.retryable and "no ComfyUI server" in str(info.value)
 
 
-def test_comfyui_rejected_workflow_says_what_to_check(video_bytes: bytes,
-                                                      tmp_path: Path) -> None:
+#: the body a real ComfyUI (0.8.0, CPU) answered for a prompt with ``width: 0`` and a
+#: checkpoint that is not installed, trimmed to two nodes
+_REJECTED = {"error": {"type": "prompt_outputs_failed_validation",
+                       "message": "Prompt outputs failed validation", "details": "",
+                       "extra_info": {}},
+             "node_errors": {
+                 "1": {"errors": [{"type": "value_smaller_than_min",
+                                   "message": "Value 0 smaller than min of 1",
+                                   "details": "width",
+                                   "extra_info": {"input_name": "width", "received_value": 0}}],
+                       "dependent_outputs": ["3"], "class_type": "EmptyImage"},
+                 "4": {"errors": [{"type": "value_not_in_list", "message": "Value not in list",
+                                   "details": "ckpt_name: 'x.safetensors' not in []",
+                                   "extra_info": {"input_name": "ckpt_name",
+                                                  "received_value": "x.safetensors"}}],
+                       "dependent_outputs": ["5"], "class_type": "CheckpointLoaderSimple"}}}
+
+
+def test_comfyui_rejected_workflow_says_node_input_and_reason(video_bytes: bytes,
+                                                              tmp_path: Path) -> None:
     with ComfyUIFake(video_bytes) as fake:
-        fake.inject("submit", 400, {"error": {"type": "prompt_outputs_failed_validation",
-                                              "message": "Value not in list: unet_name",
-                                              "details": "", "extra_info": {}},
-                                    "node_errors": {}})
+        fake.inject("submit", 400, _REJECTED)
         provider = get_provider("comfyui", base_url=fake.base_url)
         with pytest.raises(ProviderError) as info:
             provider.submit(_req(), tmp_path)
-        assert "Value not in list" in str(info.value) and "model files" in str(info.value)
-        assert not info.value.retryable
+        text = str(info.value)
+        assert "node 1 EmptyImage, input width: Value 0 smaller than min of 1" in text
+        assert ("node 4 CheckpointLoaderSimple, input ckpt_name: Value not in list: "
+                "ckpt_name: 'x.safetensors' not in []") in text
+        assert "Prompt outputs failed validation" not in text
+        assert "model files" in str(info.value.hint) and not info.value.retryable
+        assert info.value.code == "node_errors"
 
 
 def test_comfyui_custom_workflow_and_placeholders(tmp_path: Path) -> None:

@@ -90,8 +90,10 @@ class ComfyUIFake(FakeAPI):
             return Reply(400, {"error": {"type": "prompt_outputs_failed_validation",
                                          "message": "Prompt outputs failed validation",
                                          "details": "", "extra_info": {}},
-                               "node_errors": {nid: {"errors": [{"message": "bad node"}],
-                                                     "class_type": "?"} for nid in bad}})
+                               "node_errors": {nid: {"errors": [{
+                                   "type": "invalid_input", "message": "bad node",
+                                   "details": "", "extra_info": {}}],
+                                   "dependent_outputs": [], "class_type": "?"} for nid in bad}})
         for node in prompt.values():
             for value in node.get("inputs", {}).values():
                 if isinstance(value, list) and len(value) == 2 and str(value[0]) not in prompt:
@@ -101,7 +103,10 @@ class ComfyUIFake(FakeAPI):
                                        "node_errors": {}})
         pid = str(data.get("prompt_id") or uuid.uuid4())
         self.number += 1
-        self.new_job(prompt=prompt, client_id=data.get("client_id"), number=self.number)
+        # as ComfyUI keeps it: extra_data plus the client id, in the queue and the history
+        extra = {**(data.get("extra_data") or {}), "client_id": data.get("client_id")}
+        self.new_job(prompt=prompt, client_id=data.get("client_id"), number=self.number,
+                     extra_data=extra)
         job = self.jobs.pop(next(reversed(self.jobs)))
         job["id"] = pid
         self.jobs[pid] = job
@@ -113,7 +118,7 @@ class ComfyUIFake(FakeAPI):
             if job.get("deleted"):
                 continue
             phase = self.phase(job, advance=False)
-            entry = [job["number"], pid, job["prompt"], {"client_id": job["client_id"]}, ["12"]]
+            entry = [job["number"], pid, job["prompt"], job["extra_data"], ["12"]]
             if phase == "queued":
                 pending.append(entry)
             elif phase == "running":
@@ -144,5 +149,5 @@ class ComfyUIFake(FakeAPI):
                               "animated": [True]},
                        "9": {"images": [{"filename": "preview.png", "subfolder": "",
                                          "type": "temp"}]}}
-        return {"prompt": [job["number"], job["id"], job["prompt"], {}, ["12"]],
+        return {"prompt": [job["number"], job["id"], job["prompt"], job["extra_data"], ["12"]],
                 "outputs": outputs, "status": status, "meta": {}}
