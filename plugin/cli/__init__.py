@@ -32,6 +32,7 @@ COMMANDS: tuple[str, ...] = (
     "takes",
     "takeops",
     "report",
+    "verify",
 )
 
 

@@ -155,6 +155,12 @@ def write_back(source: LoadedTimeline, edited: otio.schema.Timeline,
         tmp = stack.enter_context(atomic_path(dest, backup=backup))
         try:
             patcher.write(source, edited, placements, tmp)
+            if not isinstance(patcher, (AdapterWriter, OtioPatcher)):
+                # Re-read with a reader Pickup did not write; refuse before the rename.
+                from pickup.timeline.verify import check_write
+
+                check_write(source.path, tmp, source.format.name, dest,
+                            names={p.name: p.slot.id for p in placements})
             # Files a format needs beside the timeline (the ALE of an EDL), each atomic.
             for side, data in (sidecars(source, placements, dest) if sidecars else {}).items():
                 stack.enter_context(atomic_path(side, backup=backup)).write_bytes(data)
