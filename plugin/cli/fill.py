@@ -34,7 +34,7 @@ from pickup.cli.progress import FillProgress
 from pickup.engine import Plan, TakeResult
 from pickup.engine.preflight import check_output
 from pickup.errors import InputError
-from pickup.timeline import LoadedTimeline, find_slots, read_timeline
+from pickup.timeline import LoadedTimeline, read_timeline
 from pickup.workflow import Fill, FillOptions, select_slots
 
 __all__ = ["cancel_on_interrupt", "register", "run"]
@@ -273,10 +273,8 @@ def _finish(args: argparse.Namespace, fill: Fill, results: Sequence[TakeResult],
 
 def _sheet(args: argparse.Namespace, loaded: LoadedTimeline, written: Path) -> Path | None:
     """Draw the contact sheet of the written timeline (every slot, every take)."""
-    from pickup.media.sheet import contact_sheet
+    from pickup.workflow import draw_sheet
 
     filled = read_timeline(written, rate=loaded.rate if loaded.format.name == "edl" else None)
-    slots = find_slots(filled.timeline, rate=filled.rate, start_frame=filled.start_frame,
-                       all_gaps=args.all_gaps)
     args.sheet.parent.mkdir(parents=True, exist_ok=True)
-    return contact_sheet(filled, slots, args.sheet).path
+    return draw_sheet(filled, args.sheet, all_gaps=args.all_gaps, project=args.project)[0].path

@@ -8,7 +8,7 @@ from typing import Any
 
 from pickup.cli.common import add_timeline_args, load, say
 from pickup.errors import InputError
-from pickup.timeline import find_slots
+from pickup.workflow import draw_sheet
 
 __all__ = ["register", "run"]
 
@@ -17,11 +17,14 @@ def register(sub: Any) -> None:
     parser = sub.add_parser(
         "sheet", help="draw a contact sheet of the slots and their takes",
         description="Draw a PNG with one row per slot: id, record in/out, kind, prompt, and "
-        "a thumbnail of every take in it (the active take framed).  The last stdout line "
-        "is the file written.")
+        "a thumbnail of every take in it (the active take framed, its status and the "
+        "editor's note beside it), from the project's take store for every format.  The "
+        "last stdout line is the file written.")
     add_timeline_args(parser)
     parser.add_argument("-o", "--output", type=Path, default=None,
                         help="PNG to write (default <stem>_sheet.png beside the timeline)")
+    parser.add_argument("--project", type=Path, default=None,
+                        help="project folder (default: found from the timeline)")
     parser.add_argument("--all-gaps", action="store_true",
                         help="include unmarked gaps too")
     parser.add_argument("--thumb-width", type=int, default=240,
@@ -30,7 +33,6 @@ def register(sub: Any) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from pickup.media.sheet import contact_sheet
 
     dest: Path = args.output or args.timeline.with_name(f"{args.timeline.stem}_sheet.png")
     if dest.suffix.lower() != ".png":
@@ -39,9 +41,8 @@ def run(args: argparse.Namespace) -> int:
     if not 64 <= args.thumb_width <= 1920:
         raise InputError(f"--thumb-width must be 64-1920, not {args.thumb_width}")
     loaded = load(args)
-    slots = find_slots(loaded.timeline, rate=loaded.rate, start_frame=loaded.start_frame,
-                       all_gaps=args.all_gaps)
-    sheet = contact_sheet(loaded, slots, dest, thumb_width=args.thumb_width)
+    sheet, slots = draw_sheet(loaded, dest, all_gaps=args.all_gaps,
+                              thumb_width=args.thumb_width, project=args.project)
     takes = sum(1 for c in sheet.cells if c.status == "thumbnail")
     say(f"{len(slots)} slots, {takes} take thumbnails, {sheet.width}x{sheet.height}")
     print(sheet.path)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import textwrap
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -48,6 +49,9 @@ class SheetCell:
     media: Path | None = None
     #: the seam figures printed under the thumbnail (None: not a measured take)
     seams: str | None = None
+    #: the take's status (temp, approved, rejected, locked) and the editor's note
+    take_status: str | None = None
+    note: str | None = None
 
 
 @dataclass(frozen=True)
@@ -125,9 +129,23 @@ def _seam_text(ref: otio.core.MediaReference) -> str | None:
     return f"SSIM in {one(seams.head)} | out {one(seams.tail)}"
 
 
+def _take_facts(ref: otio.core.MediaReference) -> tuple[str | None, str | None]:
+    """(status, note) a take's facts record, Nones when it records none."""
+    meta = ref.metadata.get("pickup") if ref.metadata else None
+    if meta is None or not hasattr(meta, "get"):
+        return None, None
+    status, note = meta.get("status"), meta.get("note")
+    return (str(status) if status else None), (str(note) if note else None)
+
+
 def contact_sheet(loaded: LoadedTimeline, slots: list[Slot], dest: Path | str, *,
-                  thumb_width: int = 240, width: int = 1400) -> Sheet:
-    """Draw the contact sheet of ``slots`` into ``dest`` (PNG, atomically)."""
+                  thumb_width: int = 240, width: int = 1400,
+                  clips: Mapping[str, otio.schema.Clip] | None = None) -> Sheet:
+    """Draw the contact sheet of ``slots`` into ``dest`` (PNG, atomically).
+
+    ``clips`` (slot id -> a clip holding every take, as the project state keeps them)
+    is where the takes come from for the slots it names: formats other than OTIO
+    carry only the active take."""
     dest = Path(dest)
     thumb_w = max(64, thumb_width)
     thumb_h = round(thumb_w * 9 / 16)
@@ -135,7 +153,9 @@ def contact_sheet(loaded: LoadedTimeline, slots: list[Slot], dest: Path | str, *
     row_h = max(thumb_h + 2 * label_h + 2 * pad, 150)
     header_h = 64
     base = loaded.path.parent
-    rows = [(slot, takes_of(slot_clip(loaded, slot))) for slot in slots]
+    clips = clips or {}
+    rows = [(slot, takes_of(clips[slot.id] if slot.id in clips else slot_clip(loaded, slot)))
+            for slot in slots]
     most = max([len(t) for _, t in rows] + [1])
     sheet_w = max(width, text_w + pad + most * (thumb_w + pad) + pad)
     sheet_h = header_h + max(1, len(rows)) * row_h + pad
@@ -194,17 +214,24 @@ def contact_sheet(loaded: LoadedTimeline, slots: list[Slot], dest: Path | str, *
             img.paste(thumb, (x, ty))
             shown = key if (key.startswith("T") or key == PLACEHOLDER_KEY) else "PLACEHOLDER" \
                 if placeholder else key
-            label = f"{shown}{'  ACTIVE' if active else ''}"
+            take_status, note = _take_facts(ref)
+            label = f"{shown}{'  ACTIVE' if active else ''}" + (
+                f"  {take_status.upper()}" if take_status and take_status != "temp" else "")
             draw.text((x, ty - label_h + 2), label, font=small,
                       fill=ACTIVE_COLOUR if active else _DIM)
             if active:
                 draw.rectangle((x - 4, ty - 4, x + thumb_w + 3, ty + thumb_h + 3),
                                outline=ACTIVE_COLOUR, width=4)
+            below = ty + thumb_h + 5
+            if note:
+                line = note if len(note) <= thumb_w // 7 else note[: thumb_w // 7 - 1] + "…"
+                draw.text((x, below), f"“{line}”", font=_font(13), fill=_TEXT)
+                below += 16
             seam_text = _seam_text(ref)
             if seam_text:
-                draw.text((x, ty + thumb_h + 5), seam_text, font=_font(13), fill=_DIM)
+                draw.text((x, below), seam_text, font=_font(13), fill=_DIM)
             cells.append(SheetCell(slot.id, key, (x, ty, x + thumb_w, ty + thumb_h), active,
-                                   status, path, seam_text))
+                                   status, path, seam_text, take_status, note))
             x += thumb_w + pad
     with atomic_path(dest, suffix=".png") as tmp:
         img.save(tmp, format="PNG")

@@ -31,7 +31,9 @@ from pickup.workflow.state import (
     decide,
     locked_state,
     read_state,
+    state_clips,
 )
+from pickup.workflow.views import draw_sheet
 
 __all__ = [
     "CommitReport",
@@ -51,6 +53,7 @@ __all__ = [
     "commit_takes",
     "decide",
     "done_rows",
+    "draw_sheet",
     "fill_picks",
     "locked_state",
     "make_provider",
@@ -60,4 +63,5 @@ __all__ = [
     "project_slots",
     "read_state",
     "select_slots",
+    "state_clips",
 ]

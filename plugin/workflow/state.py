@@ -29,7 +29,7 @@ from pickup.timeline import PLACEHOLDER_KEY, Slot
 from pickup.workflow.commit import done_rows
 
 __all__ = ["SlotDecisions", "TakeDecision", "approve", "approve_in_cut", "decide",
-           "locked_state", "read_state"]
+           "locked_state", "read_state", "state_clips"]
 
 
 @dataclass(frozen=True)
@@ -248,3 +248,11 @@ def approve_in_cut(s: Any, slot_id: str, key: str, *, note: str | None = None,
                 ops.set_status(s, slot_id, other, "temp")
         path = ops.set_status(s, slot_id, key, "approved", note)
     return written or path
+
+
+def state_clips(project: Project) -> dict[str, otio.schema.Clip]:
+    """slot id -> the project state's clip of the slot: every take with its facts,
+    status and note, the active one active (what the contact sheet draws)."""
+    if not project.takes_path.is_file():
+        return {}
+    return dict(TakeStore.load(project).clips)

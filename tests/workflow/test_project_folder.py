@@ -76,3 +76,26 @@ def test_approve_makes_active_and_asks_before_unapproving(xml_cut: Path) -> None
     # the note shows in the table and in the report
     code, out, _ = run("takes", written, slot)
     assert code == 0 and "the one" in out
+
+
+def test_sheet_of_a_filled_xml_reads_every_take_from_the_project_state(
+        xml_cut: Path, tmp_path: Path) -> None:
+    from PIL import Image
+
+    from pickup.workflow import draw_sheet
+
+    slot = XML_SLOTS[0]
+    written = fill(xml_cut, XML_SLOTS[:1], "--takes", "2")
+    ok("reject", written, slot, "T02", "--note", "too dark")
+    out = Path(ok("sheet", written, "-o", tmp_path / "sheet.png"))
+    assert Image.open(out).size[0] >= 1400
+    sheet, slots = draw_sheet(read_timeline(written), tmp_path / "again.png")
+    assert [s.id for s in slots] == [slot]
+    cells = [(c.key, c.active, c.status, c.take_status, c.note) for c in sheet.cells]
+    assert cells == [("T01", True, "thumbnail", "temp", None),
+                     ("T02", False, "thumbnail", "rejected", "too dark"),
+                     ("PLACEHOLDER", False, "placeholder", None, None)]
+    # the editor's own file (nothing filled in it) shows the same takes
+    sheet, _ = draw_sheet(read_timeline(xml_cut), tmp_path / "cut.png")
+    assert [(c.key, c.take_status) for c in sheet.cells][:2] == [("T01", "temp"),
+                                                                ("T02", "rejected")]
