@@ -33,6 +33,7 @@ COMMANDS: tuple[str, ...] = (
     "takeops",
     "report",
     "verify",
+    "relink",
 )
 
 

@@ -1,0 +1,190 @@
+"""Point a timeline's clips at media files that moved, changing nothing else in the file.
+
+:func:`repath` writes ``dest`` (atomically, with a backup when it overwrites) from the
+file the editor gave, with each old media location replaced by its new one:
+
+- OTIO JSON: every media reference naming an old file (any take, not just the active
+  one) gets the new file, in the same form (``file://`` URL or plain path).
+- FCP7 XML and FCPXML: the ``pathurl``/``src`` text naming the old file, in every form
+  those files write it (``file://localhost/...``, ``file:///...``, percent-encoded or
+  not, XML-escaped); every other byte stays.
+- EDL: the ``* SOURCE FILE:`` (and similar) comment lines, and the ALE beside it.
+- AAF: the ``URLString`` of every network locator naming the old file (pyaaf2), in a
+  copy of the file.
+
+Returns how many places changed per old file, so a caller can say which moves the file
+did not name as Pickup read them.
+"""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote
+from xml.sax.saxutils import escape
+
+from pickup.atomic import atomic_path
+from pickup.errors import InputError
+from pickup.timeline.otiofile import write_otio
+from pickup.timeline.read import LoadedTimeline
+
+__all__ = ["path_of_url", "repath", "same_form"]
+
+
+def path_of_url(url: str) -> Path | None:
+    """The local file a media URL (``file://`` URL or plain path) names; None for
+    other schemes."""
+    from urllib.parse import unquote, urlparse
+
+    if "://" not in url:
+        return Path(url) if url else None
+    parsed = urlparse(url)
+    if parsed.scheme != "file":
+        return None
+    path = unquote(parsed.path)
+    if parsed.netloc and parsed.netloc != "localhost":
+        path = f"//{parsed.netloc}{path}"
+    if len(path) > 2 and path[0] == "/" and path[2] == ":":  # file:///C:/...
+        path = path[1:]
+    return Path(path)
+
+
+def same_form(old_url: str, new: Path) -> str:
+    """``new`` written the way ``old_url`` was (a URL stays a URL, a path a path)."""
+    if "://" not in old_url:
+        return str(new)
+    if old_url.startswith("file://localhost/"):
+        return "file://localhost" + quote(str(new.resolve()))
+    return new.resolve().as_uri()
+
+
+def _text_forms(old: Path, new: Path) -> list[tuple[str, str]]:
+    """(old text, new text) for every way a timeline file may spell a media path."""
+    pairs: list[tuple[str, str]] = []
+    if old.is_absolute():
+        pairs += [(old.as_uri(), new.resolve().as_uri()),
+                  ("file://localhost" + quote(str(old)),
+                   "file://localhost" + quote(str(new.resolve()))),
+                  ("file://" + str(old), "file://" + str(new.resolve())),
+                  (quote(str(old)), quote(str(new.resolve())))]
+    pairs.append((str(old), str(new.resolve())))
+    escaped = [(escape(a, {'"': "&quot;"}), escape(b, {'"': "&quot;"})) for a, b in pairs]
+    out: list[tuple[str, str]] = []
+    for pair in pairs + escaped:
+        if pair[0] and pair not in out:
+            out.append(pair)
+    # Longer forms first, so that a plain path inside a URL is not replaced twice.
+    return sorted(out, key=lambda p: -len(p[0]))
+
+
+def _decode(raw: bytes) -> tuple[str, str]:
+    try:
+        return raw.decode("utf-8"), "utf-8"
+    except UnicodeDecodeError:
+        return raw.decode("latin-1"), "latin-1"
+
+
+def _repath_text(text: str, moves: Mapping[Path, Path]) -> tuple[str, dict[Path, int]]:
+    counts: dict[Path, int] = {}
+    for old, new in moves.items():
+        n = 0
+        for before, after in _text_forms(old, new):
+            found = text.count(before)
+            if found:
+                text = text.replace(before, after)
+                n += found
+        counts[old] = n
+    return text, counts
+
+
+def _repath_otio(loaded: LoadedTimeline, moves: Mapping[Path, Path], dest: Path,
+                 backup: bool) -> dict[Path, int]:
+    timeline = loaded.timeline.deepcopy()
+    counts = {old: 0 for old in moves}
+    for clip in timeline.find_clips():
+        refs = clip.media_references()
+        changed = False
+        for ref in refs.values():
+            url = getattr(ref, "target_url", None)
+            path = path_of_url(url) if url else None
+            if path is None or path not in moves:
+                continue
+            ref.target_url = same_form(str(url), moves[path])
+            counts[path] += 1
+            changed = True
+        if changed:
+            clip.set_media_references(refs, clip.active_media_reference_key)
+    with atomic_path(dest, backup=backup) as tmp:
+        write_otio(timeline, tmp)
+    return counts
+
+
+def _repath_aaf(loaded: LoadedTimeline, moves: Mapping[Path, Path], dest: Path,
+                backup: bool) -> dict[Path, int]:
+    import aaf2
+
+    counts = {old: 0 for old in moves}
+    with atomic_path(dest, backup=backup) as tmp:
+        shutil.copyfile(loaded.path, tmp)
+        with aaf2.open(str(tmp), "rw") as f:
+            for mob in f.content.mobs:
+                for loc in _locators(getattr(mob, "descriptor", None)):
+                    url = loc["URLString"].value
+                    path = path_of_url(str(url)) if url else None
+                    if path is not None and path in moves:
+                        loc["URLString"].value = same_form(str(url), moves[path])
+                        counts[path] += 1
+    return counts
+
+
+def _locators(desc: Any) -> list[Any]:
+    if desc is None or not hasattr(desc, "get"):
+        return []
+    found: list[Any] = []
+    locs = desc.get("Locator")
+    if locs is not None:
+        found += list(locs.value)
+    subs = desc.get("FileDescriptors")
+    if subs is not None:
+        for sub in subs.value:
+            found += _locators(sub)
+    return found
+
+
+def repath(loaded: LoadedTimeline, moves: Mapping[Path, Path], dest: Path, *,
+           backup: bool = False) -> dict[Path, int]:
+    """Write ``dest``: ``loaded``'s file with each ``moves`` key (an old media file, as
+    the timeline names it) pointing at its value.  Returns old file -> places changed."""
+    fmt = loaded.format.name
+    dest = Path(dest)
+    if dest.resolve() == loaded.path.resolve() and not backup:
+        raise InputError("refusing to overwrite the input", where=str(dest),
+                         hint="pass --in-place (keeps <name>.bak) or -o OUT")
+    if dest.suffix.lower() != loaded.path.suffix.lower():
+        raise InputError(f"-o must keep the input's suffix ({loaded.path.suffix})",
+                         where=str(dest))
+    if fmt == "otio":
+        return _repath_otio(loaded, moves, dest, backup)
+    if fmt == "aaf":
+        return _repath_aaf(loaded, moves, dest, backup)
+    if fmt not in ("fcp7xml", "fcpxml", "edl"):
+        raise InputError(f"Pickup cannot relink media in {loaded.format.label} files",
+                         where=str(loaded.path),
+                         hint="relink in the editing app, or export OTIO, FCP XML, EDL or AAF")
+    text, encoding = _decode(loaded.path.read_bytes())
+    patched, counts = _repath_text(text, moves)
+    with atomic_path(dest, backup=backup) as tmp:
+        tmp.write_bytes(patched.encode(encoding))
+    if fmt == "edl":
+        from pickup.timeline.patch.edl import ale_path
+
+        ale_in = ale_path(loaded.path)
+        if ale_in.is_file():
+            ale_text, ale_encoding = _decode(ale_in.read_bytes())
+            ale_out = ale_path(dest)
+            with atomic_path(ale_out, backup=ale_out.exists()) as tmp:
+                tmp.write_bytes(_repath_text(ale_text, moves)[0].encode(ale_encoding))
+    return counts
+
