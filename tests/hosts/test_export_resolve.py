@@ -79,6 +79,9 @@ def test_approved_only_hands_over_approved_takes_and_lists_the_rest(
     code, _, err = _run(capsys, "approve", str(own_fill), "V1-01000200", "T02")
     assert code == 0, err
     assert '"approved"' in (own_fill.parent / "Cut_1.pickup" / "takes.otio").read_text()
+    # approving made T02 active; the editor puts T01 back in the cut, T02 stays approved
+    code, _, err = _run(capsys, "use", str(own_fill), "V1-01000200", "T01")
+    assert code == 0, err
     out_dir = tmp_path / "a"
     code, out, err = _run(capsys, "export", str(own_fill), "--for", "resolve",
                           "--approved-only", "-o", str(out_dir))
