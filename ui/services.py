@@ -51,7 +51,6 @@ from pickup.timeline import (
     LoadedTimeline,
     Slot,
     frames_to_timecode,
-    read_timeline,
 )
 from pickup.timeline.size import sequence_size
 from pickup.workflow import (
@@ -428,8 +427,11 @@ def take_from_row(row: JobRow) -> TakeRecord:
 def read_session(path: Path | str, *, rate: float | None = None,
                  size: tuple[int, int] | None = None, profile: str | None = None,
                  project: Path | None = None) -> Session:
-    """Read ``path`` and lay out its tracks (enough to draw it); no slots yet."""
-    loaded = read_timeline(path, rate=rate)
+    """Read ``path`` and lay out its tracks (enough to draw it); no slots yet.  An EDL is
+    read at the rate the command line remembered for the cut (nothing is written)."""
+    from pickup.workflow.edl_rate import read_cut
+
+    loaded, _note = read_cut(path, rate=rate, project=project, remember=False)
     tracks, duration = _track_views(loaded.timeline, loaded.rate)
     seq_size, note = (size, "--size") if size else sequence_size(loaded)
     proj = Project.find(loaded.path, project, loaded.timeline)

@@ -15,9 +15,8 @@ from pickup.errors import InputError
 if TYPE_CHECKING:
     from pickup.timeline import LoadedTimeline
 
-__all__ = ["add_timeline_args", "edl_rate_memory", "emit_json", "load", "nonneg_int",
-           "parse_exact_rate", "parse_money", "parse_rate", "parse_size", "positive_int",
-           "require_slot", "say", "say_rate"]
+__all__ = ["add_timeline_args", "emit_json", "load", "nonneg_int", "parse_exact_rate",
+           "parse_money", "parse_rate", "parse_size", "positive_int", "require_slot", "say"]
 
 
 _NTSC = {"23.976": Fraction(24000, 1001), "23.98": Fraction(24000, 1001),
@@ -95,36 +94,13 @@ def add_timeline_args(parser: argparse.ArgumentParser) -> None:
 
 
 def load(args: argparse.Namespace) -> LoadedTimeline:
-    from pickup.timeline import read_timeline  # OTIO loads only for commands that read
+    from pickup.workflow.edl_rate import read_cut  # OTIO loads only for commands that read
 
-    memory = edl_rate_memory(args)
-    rate = memory.rate_to_read_at(args.rate) if memory else args.rate
-    loaded = read_timeline(args.timeline, rate=rate, adapter=args.adapter)
-    say_rate(args, loaded, memory)
+    loaded, note = read_cut(args.timeline, rate=args.rate, adapter=args.adapter,
+                            project=getattr(args, "project", None))
+    if note:
+        say(f"{loaded.path.name}: {note}")
     return loaded
-
-
-def edl_rate_memory(args: argparse.Namespace) -> Any:
-    """The project state's memory of an EDL's rate (None for other formats)."""
-    from pickup.workflow.edl_rate import RateMemory
-
-    return RateMemory.for_file(args.timeline, args.adapter, getattr(args, "project", None))
-
-
-def say_rate(args: argparse.Namespace, loaded: LoadedTimeline, memory: Any) -> None:
-    """Say the EDL rate note once per cut (again only when the rate changes)."""
-    if memory is None or loaded.format.name != "edl":
-        if loaded.rate_note:
-            say(f"{loaded.path.name}: {loaded.rate_note}")
-        return
-    given = args.rate is not None
-    if not memory.remember(loaded.rate, given):
-        return
-    if loaded.rate_note:
-        say(f"{loaded.path.name}: {loaded.rate_note}")
-    elif given:
-        say(f"{loaded.path.name}: read at {loaded.rate:g} fps; later commands on this cut "
-            "use it without --rate")
 
 
 def say(message: str) -> None:

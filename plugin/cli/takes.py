@@ -13,7 +13,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-from pickup.cli.common import add_timeline_args, edl_rate_memory, emit_json, say, say_rate
+from pickup.cli.common import add_timeline_args, emit_json, say
 from pickup.config import load_config
 from pickup.takes.model import SlotTakes, rank_by_seams
 from pickup.takes.ops import Session, open_session
@@ -30,11 +30,14 @@ def add_session_args(parser: argparse.ArgumentParser) -> None:
 
 def session(args: argparse.Namespace) -> Session:
     """Open the timeline, its project and take store; warn about slots not found."""
-    memory = edl_rate_memory(args)
-    rate = memory.rate_to_read_at(args.rate) if memory else args.rate
-    s = open_session(args.timeline, rate=rate, adapter=args.adapter,
-                     project=args.project, tags=load_config().tags)
-    say_rate(args, s.loaded, memory)
+    from pickup.workflow.edl_rate import read_cut
+
+    loaded, note = read_cut(args.timeline, rate=args.rate, adapter=args.adapter,
+                            project=args.project)
+    if note:
+        say(f"{loaded.path.name}: {note}")
+    s = open_session(args.timeline, rate=loaded.rate, adapter=args.adapter,
+                     project=args.project, tags=load_config().tags, loaded=loaded)
     for line in s.assoc.warnings():
         say(f"pickup: warning: {line}")
     return s

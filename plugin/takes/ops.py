@@ -78,8 +78,11 @@ class Session:
 
 
 def open_session(path: Path, *, rate: float | None = None, adapter: str | None = None,
-                 project: Path | None = None, tags: Iterable[str] = DEFAULT_TAGS) -> Session:
-    loaded = read_timeline(path, rate=rate, adapter=adapter)
+                 project: Path | None = None, tags: Iterable[str] = DEFAULT_TAGS,
+                 loaded: LoadedTimeline | None = None) -> Session:
+    """The timeline (``loaded`` when the caller read it already), its project and store."""
+    if loaded is None:
+        loaded = read_timeline(path, rate=rate, adapter=adapter)
     proj = find_project(loaded.path, project, loaded.timeline)
     store = TakeStore.load(proj)
     return Session(loaded, proj, store, associate(loaded, store, tags=tags))

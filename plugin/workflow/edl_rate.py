@@ -18,8 +18,9 @@ from typing import Any
 from pickup.atomic import atomic_path
 from pickup.errors import WriteError
 from pickup.project import Project
+from pickup.timeline import LoadedTimeline, read_timeline
 
-__all__ = ["STATE_FILE", "RateMemory"]
+__all__ = ["STATE_FILE", "RateMemory", "read_cut"]
 
 STATE_FILE = "timeline.json"
 
@@ -88,3 +89,29 @@ class RateMemory:
         except (OSError, WriteError):
             return True  # a read-only folder: say the note every time rather than fail
         return known is None or abs(known[0] - rate) >= 1e-6
+
+
+def read_cut(path: Path | str, *, rate: float | None = None, adapter: str | None = None,
+             project: Path | str | None = None, remember: bool = True
+             ) -> tuple[LoadedTimeline, str | None]:
+    """Read a timeline the way every face does: an EDL at ``rate``, else at the rate the
+    editor gave before for this cut, else detected.  Returns the timeline and the rate
+    line to say (None when it was said before).  ``remember`` False (the panel opening a
+    file) reads the memory but writes nothing."""
+    memory = RateMemory.for_file(path, adapter, project)
+    at = memory.rate_to_read_at(rate) if memory is not None else rate
+    loaded = read_timeline(path, rate=at, adapter=adapter)
+    if memory is None or loaded.format.name != "edl":
+        return loaded, loaded.rate_note
+    if not remember:
+        known = memory.remembered()
+        said = known is not None and abs(known[0] - loaded.rate) < 1e-6
+        return loaded, None if said else loaded.rate_note
+    if not memory.remember(loaded.rate, rate is not None):
+        return loaded, None
+    if loaded.rate_note:
+        return loaded, loaded.rate_note
+    if rate is not None:
+        return loaded, (f"read at {loaded.rate:g} fps; later commands on this cut use it "
+                        "without --rate")
+    return loaded, None

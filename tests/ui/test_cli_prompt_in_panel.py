@@ -25,3 +25,18 @@ def test_panel_shows_the_prompt_the_command_line_filled_with(
     model = PanelModel(load_session(Path(out.strip().splitlines()[-1])))
     slot = model["V1-00000100"]
     assert (slot.prompt, slot.negative) == ("rain on a window", "people")
+
+
+def test_panel_reads_an_edl_at_the_rate_given_on_the_command_line(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from pickup.ui.services import read_session
+
+    edl = tmp_path / "gap_test.edl"
+    shutil.copy(FIXTURES / "gap_test.edl", edl)
+    assert read_session(edl).loaded.rate == 24  # detected; opening writes nothing
+    assert not (tmp_path / "gap_test.pickup").exists()
+    assert main(["scan", str(edl), "--rate", "25"]) == 0
+    capsys.readouterr()
+    assert read_session(edl).loaded.rate == 25
+    assert main(["takes", str(edl)]) in (0, 1)
+    assert "fps" not in capsys.readouterr().err  # said once, on the scan that set it
