@@ -112,6 +112,7 @@ class FillProgress:
         self._live: Any = None
         self._tasks: dict[tuple[str, int], Any] = {}
         self._total_task: Any = None
+        self._hidden = False  # some job rows are hidden for lack of lines
 
     # -- totals ------------------------------------------------------------------------
     @property
@@ -190,8 +191,23 @@ class FillProgress:
             self._tasks[key] = task
         progress.update(task, completed=job.fraction, status=status, started=job.started,
                         ended=job.ended)
+        self._fit_rows()
         self._totals.update(self._total_task, total=max(self.total, len(self.jobs), 1),
                         completed=self.done, status=self.summary())
+
+    def _fit_rows(self) -> None:
+        """More jobs than the terminal has lines: show the ones at work first, then the
+        failed, waiting and finished ones, so the total row always stays on screen."""
+        room = max(3, self._progress.console.size.height - 4)
+        if len(self.jobs) <= room and not self._hidden:
+            return
+        rank = {"failed": 1, "retrying": 0, "planned": 2, "refused": 1, "cancelled": 3,
+                "conformed": 3, "cached": 3}
+        order = sorted(self.jobs.values(), key=lambda j: rank.get(j.state, 0))
+        shown = {(j.slot_id, j.take) for j in order[:room]}
+        self._hidden = len(self.jobs) > room
+        for key, task in self._tasks.items():
+            self._progress.update(task, visible=key in shown)
 
     def _redraw_all(self) -> None:
         for job in self.jobs.values():

@@ -69,6 +69,26 @@ def test_live_display_has_a_row_per_job_and_a_total() -> None:
     assert text[3].endswith(" 1/3 takes, $0.40 of ~$1.20")
 
 
+def test_more_jobs_than_lines_keep_the_working_ones_and_the_total_on_screen() -> None:
+    clock, out = _Clock(), io.StringIO()
+    console = Console(file=out, force_terminal=True, width=100, height=8, color_system=None)
+    with FillProgress(total=12, clock=clock, console=console) as progress:
+        for n in range(1, 13):
+            progress(JobEvent("V1-01000200", n, "planned"))
+        for n in range(1, 9):
+            progress(JobEvent("V1-01000200", n, "conformed", cost=0.1))
+        progress(JobEvent("V1-01000200", 9, "running", progress=0.5))
+        progress(JobEvent("V1-01000200", 10, "failed", message="the provider refused"))
+    frame = io.StringIO()
+    Console(file=frame, width=100, color_system=None).print(progress.display())
+    text = [" ".join(line.split()) for line in frame.getvalue().splitlines()]
+    assert len(text) == 5  # 8 lines less 4: four job rows, then the total
+    assert text[0].startswith("V1-01000200 T09") and text[0].endswith("running 50%")
+    assert text[1].endswith("failed: the provider refused")
+    assert text[2].startswith("V1-01000200 T11") and text[3].startswith("V1-01000200 T12")
+    assert text[4].startswith("total") and text[4].endswith("9/12 takes, $0.80")
+
+
 def test_fill_json_keeps_stdout_json_and_says_progress_as_plain_lines(
         tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     edl = tmp_path / "gap_test.edl"
