@@ -106,6 +106,12 @@ class RunwayFake(FakeAPI):
         else:
             task.update(status="SUCCEEDED",
                         output=[self.url(f"/files/{job['id']}.mp4?Expires=1&Signature=x")])
+        # runwayml's TaskRetrieveResponse: estimatedCost while it runs, cost once it ends
+        credits = 5 * int(job["request"].get("duration") or 5)
+        if task["status"] in ("PENDING", "THROTTLED", "RUNNING"):
+            task["estimatedCost"] = {"credits": float(credits)}
+        else:
+            task["cost"] = {"credits": credits if task["status"] == "SUCCEEDED" else 0}
         return task
 
     def moderation_reply(self) -> Reply:
