@@ -2,7 +2,8 @@
 
 Takes a timeline Pickup filled (``<name>.pickup.otio``, or a filled AAF, EDL, XML or
 FCPXML), conforms the active take of each filled slot (with --approved-only: its
-approved take; slots without one are handed over as gaps and listed) to the app's
+approved take; slots without one are handed over as before the fill, or as gaps when
+converting, and listed) to the app's
 codec into ``DIR/media/``, writes the timeline in the app's format (losslessly when
 the filled file already is in it; otherwise through OTIO's adapter, saying what it
 drops), an ALE for Avid, and prints the import steps.  The last stdout line is the
@@ -19,6 +20,7 @@ from pickup.cli.common import add_timeline_args, load, say
 
 if TYPE_CHECKING:
     from pickup.hosts.filled import Take
+    from pickup.hosts.handoff import HandoffResult
     from pickup.timeline import LoadedTimeline
 
 __all__ = ["register", "run"]
@@ -40,7 +42,8 @@ def register(sub: Any) -> None:
                         help="media codec (default: what the app takes natively)")
     parser.add_argument("--approved-only", action="store_true",
                         help="hand over only approved (or locked) takes; slots without one "
-                        "are handed over as gaps and listed")
+                        "are handed over as before the fill (as gaps when converting) and "
+                        "listed")
     parser.add_argument("--project", type=Path, default=None,
                         help="project folder (default: found from the timeline)")
     parser.set_defaults(func=run)
@@ -53,14 +56,16 @@ def run(args: argparse.Namespace) -> int:
     out = args.output or loaded.path.with_name(f"{loaded.path.stem}.{args.target}")
     approved = _approved_takes(loaded, args.project) if args.approved_only else None
     result = export_for(loaded, args.target, out, profile=args.codec, say=say,
-                        approved=approved)
+                        approved=approved, project=args.project)
     for slot_id, key in result.swapped.items():
         say(f"{slot_id}: handed over approved take {key} (the cut shows another take)")
     if result.unapproved:
+        how = _left_as(result, loaded)
         say(f"pickup: {len(result.unapproved)} slot(s) without an approved take, handed "
-            f"over as gaps: {', '.join(result.unapproved)}")
+            f"over {how}: {', '.join(result.unapproved)}")
     if result.lossless:
-        gaps = " (the slots without an approved take are gaps)" if result.unapproved else ""
+        gaps = (f" (the slots without an approved take {_left_as(result, loaded)})"
+                if result.unapproved else "")
         say(f"patched {loaded.path.name} at the filled slots{gaps}: nothing else changed")
     else:
         say(f"converted {loaded.format.label} to {result.target.format} through OTIO's "
@@ -75,6 +80,12 @@ def run(args: argparse.Namespace) -> int:
         say(f"  {number}. {step}")
     print(result.timeline)
     return 0
+
+
+def _left_as(result: HandoffResult, loaded: LoadedTimeline) -> str:
+    """How slots without an approved take were handed over."""
+    return ("as before the fill" if result.lossless and loaded.format.name != "otio"
+            else "as gaps")
 
 
 def _approved_takes(loaded: LoadedTimeline, project: Path | None) -> dict[str, dict[int, Take]]:

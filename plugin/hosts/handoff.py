@@ -396,13 +396,16 @@ class _MediaCommit:
 
 def export_for(loaded: LoadedTimeline, target: str, out_dir: Path, *,
                profile: str | None = None, say: Callable[[str], None] = lambda _: None,
-               approved: Mapping[str, Mapping[int, Take]] | None = None) -> HandoffResult:
+               approved: Mapping[str, Mapping[int, Take]] | None = None,
+               project: Path | None = None) -> HandoffResult:
     """Write the hand-off for ``target`` into ``out_dir``; see the module docstring.
 
     ``approved`` (slot id -> its approved takes by number) hands over only approved
     takes: a slot whose active take is not approved gets its approved one, and a slot
-    without any is handed over as a gap (its markers kept) and listed in
-    ``unapproved``.
+    without any is handed over as it was before the fill (``pickup revert``'s own
+    un-patch, on a copy: the take store and the input are not touched; a gap with its
+    markers when converting) and listed in ``unapproved``.  ``project`` is the project
+    folder (default: found from the timeline).
 
     All or nothing: the media, the timeline and the ALE are in place when this returns;
     when it raises, none of them is (files of an earlier export are left as they were).
@@ -426,12 +429,6 @@ def export_for(loaded: LoadedTimeline, target: str, out_dir: Path, *,
     if approved is not None:
         handed = _approved_clips(clips, approved, chosen)
         left_out = [c for c in clips if c.slot.id in chosen.unapproved]
-        if left_out and loaded.format.name == spec.format and spec.format != "otio":
-            raise InputError(
-                f"slot(s) {', '.join(chosen.unapproved)} have no approved take, and Pickup "
-                f"patches a {loaded.format.label} only where it places a take",
-                where=str(loaded.path), hint="approve a take of each (`pickup approve`), "
-                "revert them (`pickup revert`), or export the .pickup.otio fill wrote")
         if not handed:
             raise InputError("no slot has an approved take; nothing to hand over",
                              where=str(loaded.path), hint="approve takes first: pickup "
@@ -440,7 +437,7 @@ def export_for(loaded: LoadedTimeline, target: str, out_dir: Path, *,
     out_dir = Path(out_dir)
     commit = _MediaCommit(out_dir)
     try:
-        result = _export(loaded, spec, profile, clips, commit, say, left_out)
+        result = _export(loaded, spec, profile, clips, commit, say, left_out, project)
         result.source, result.unapproved, result.swapped = (
             loaded.path, chosen.unapproved, chosen.swapped)
     except BaseException:
@@ -452,7 +449,8 @@ def export_for(loaded: LoadedTimeline, target: str, out_dir: Path, *,
 
 def _export(loaded: LoadedTimeline, spec: Target, profile: str, clips: Sequence[FilledClip],
             commit: _MediaCommit, say: Callable[[str], None],
-            left_out: Sequence[FilledClip] = ()) -> HandoffResult:
+            left_out: Sequence[FilledClip] = (), project: Path | None = None
+            ) -> HandoffResult:
     placements = _conform_all(clips, _reels(loaded, clips), profile, commit.staging,
                               commit.media_dir, say)
     dest = commit.out_dir / f"{loaded.path.stem}{spec.suffix}"
@@ -465,7 +463,10 @@ def _export(loaded: LoadedTimeline, spec: Target, profile: str, clips: Sequence[
         ale_tmp.write_bytes(ale_text(placements, loaded.rate).encode("utf-8"))
     existed = dest.exists()
     try:
-        _write_timeline(loaded, spec, clips, placements, dest, result, left_out)
+        source = loaded
+        if left_out and loaded.format.name == spec.format != "otio":
+            source = _reverted_copy(loaded, left_out, project, commit.staging / "reverted")
+        _write_timeline(source, spec, clips, placements, dest, result, left_out)
         if spec.ale and result.ale is None:
             result.ale = ale_dest
             atomic_write_bytes(ale_dest, (commit.staging / ale_dest.name).read_bytes())
@@ -475,6 +476,30 @@ def _export(loaded: LoadedTimeline, spec: Target, profile: str, clips: Sequence[
                 dest.unlink()
         raise
     return result
+
+
+def _reverted_copy(loaded: LoadedTimeline, left_out: Sequence[FilledClip],
+                   project: Path | None, work: Path) -> LoadedTimeline:
+    """A copy of the filled file (in ``work``) with ``left_out``'s slots put back as
+    they were before the fill, by the format's own un-patch (as ``pickup revert``
+    does); the take store and the input stay as they are."""
+    from pickup.project import Project
+    from pickup.takes.ops import open_session, revert_in_file
+    from pickup.timeline import read_timeline
+
+    work.mkdir(parents=True, exist_ok=True)
+    copy = work / loaded.path.name
+    shutil.copy2(loaded.path, copy)
+    rate = loaded.rate if loaded.format.name == "edl" else None
+    if loaded.format.name == "edl":
+        from pickup.timeline.patch.edl import ale_path
+
+        if ale_path(loaded.path).is_file():
+            shutil.copy2(ale_path(loaded.path), ale_path(copy))
+    root = Project.find(loaded.path, project, loaded.timeline).root
+    for clip in left_out:
+        revert_in_file(open_session(copy, rate=rate, project=root), clip.slot.id, copy)
+    return read_timeline(copy, rate=rate)
 
 
 def _write_timeline(loaded: LoadedTimeline, spec: Target, clips: Sequence[FilledClip],

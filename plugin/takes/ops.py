@@ -40,7 +40,8 @@ from pickup.timeline.marks import DEFAULT_TAGS
 from pickup.timeline.otiofile import write_otio
 from pickup.timeline.place import PLACEHOLDER_KEY
 
-__all__ = ["Pruned", "Session", "open_session", "prune", "revert", "set_status", "use_take"]
+__all__ = ["Pruned", "Session", "open_session", "prune", "revert", "revert_in_file",
+           "set_status", "use_take"]
 
 _TEXT_FORMATS = ("fcp7xml", "fcpxml", "edl")
 
@@ -387,6 +388,21 @@ def revert(s: Session, slot_id: str, dest: Path | None = None) -> Path:
     stored.set_media_references(stored_refs, PLACEHOLDER_KEY)
     s.store.save(rate=s.loaded.rate)
     return written if written is not None else _write_otio(s, dest)
+
+
+def revert_in_file(s: Session, slot_id: str, dest: Path) -> Path:
+    """Put ``slot_id``'s placeholder (or gap) back in the timeline file only, written to
+    ``dest`` in the input's format; the take store is not changed (a hand-off that
+    leaves the slot out uses it on a copy)."""
+    found = s.assoc.get(slot_id)
+    if found.clip is None:
+        raise SlotError(f"slot {slot_id} is not filled in this timeline",
+                        where=str(s.loaded.path))
+    refs = dict(found.clip.media_references())
+    for k, ref in s.stored_clip(found).media_references().items():
+        refs.setdefault(k, copy.deepcopy(ref))
+    refs.setdefault(PLACEHOLDER_KEY, otio.schema.MissingReference(name="gap"))
+    return _revert_file(s, found, refs[PLACEHOLDER_KEY], dest)
 
 
 def _revert_file(s: Session, found: FoundSlot, placeholder: Any, dest: Path) -> Path:

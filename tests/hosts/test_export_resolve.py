@@ -115,3 +115,44 @@ def test_approved_only_with_nothing_approved_is_bad_input(
         f"pickup: error: {own_fill}: no slot has an approved take; nothing to hand over "
         "(approve takes first: pickup approve TIMELINE SLOT T01 (`pickup takes` lists them))")
     assert not (tmp_path / "n").exists()
+
+
+def test_approved_only_from_a_filled_xml_puts_the_rest_back_as_before(
+        filled_xml: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """Premiere from a filled FCP7 XML: the lossless patch hands over the approved slot
+    and un-patches the other one (as `pickup revert` would) on a copy: the input and the
+    take store stay as they were."""
+    import xml.etree.ElementTree as ET
+
+    folder = tmp_path / "x"
+    shutil.copytree(filled_xml.parent, folder)
+    for path in folder.rglob("*"):
+        if path.suffix in (".otio", ".xml") and path.is_file():
+            path.write_text(path.read_text().replace(str(filled_xml.parent), str(folder)))
+    xml = folder / filled_xml.name
+    original = (folder / "Cut_1.xml").read_text()
+    code, _, err = _run(capsys, "approve", str(xml), "V1-01000200", "T01")
+    assert code == 0, err
+    before, store = xml.read_bytes(), (folder / "Cut_1.pickup" / "takes.otio").read_bytes()
+    code, out, err = _run(capsys, "export", str(xml), "--for", "premiere", "--approved-only",
+                          "-o", str(tmp_path / "p"))
+    assert code == 0, err
+    assert ("pickup: 1 slot(s) without an approved take, handed over as before the fill: "
+            "V1-01000700") in err.splitlines()
+    assert xml.read_bytes() == before
+    assert (folder / "Cut_1.pickup" / "takes.otio").read_bytes() == store
+    written = Path(out.strip().splitlines()[-1])
+    assert sorted(p.name for p in (tmp_path / "p" / "media").iterdir()) == [
+        "V1-01000200_T01.mov"]
+    names = [e.text for e in ET.parse(written).iter("name")]
+    assert "V1-01000200_T01" in names and not any(
+        n and n.startswith("V1-01000700") for n in names)
+    # the left-out slot is what the editor's export had there
+    urls = {e.text for e in ET.parse(written).iter("pathurl")}
+    assert not any(u and "V1-01000700" in u for u in urls)
+    def clipitems(path_or_text: Path | str) -> list[str | None]:
+        root = (ET.parse(path_or_text).getroot() if isinstance(path_or_text, Path)
+                else ET.fromstring(path_or_text))
+        return [c.findtext("name") for c in root.iter("clipitem")]
+
+    assert [n for n in clipitems(written) if n != "V1-01000200_T01"] == clipitems(original)
