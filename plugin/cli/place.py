@@ -11,6 +11,7 @@ from pickup.errors import InputError
 from pickup.media import probe
 from pickup.project import Project
 from pickup.timeline import PlacedMedia, Placement, default_output, find_slots, place_all
+from pickup.timeline.rates import exact_rate
 from pickup.timeline.writeback import write_back
 
 __all__ = ["add_output_args", "output_path", "register", "run"]
@@ -84,13 +85,12 @@ def run(args: argparse.Namespace) -> int:
 
 def _held_copy(args: argparse.Namespace, timeline: Path, slot: Any, info: Any) -> PlacedMedia:
     """Conform ``info`` to the slot, holding its last frame, into the project folder."""
-    from fractions import Fraction
 
     from pickup.media.conform import ConformTarget, conform
 
     project = Project.for_timeline(timeline, args.project)
     out = project.ensure("media") / f"{slot.id}_hold{info.path.suffix or '.mov'}"
-    target = ConformTarget(frames=slot.duration, rate=Fraction(slot.rate).limit_denominator(1001),
+    target = ConformTarget(frames=slot.duration, rate=exact_rate(slot.rate),
                            width=info.width, height=info.height, profile="prores_hq",
                            shorter="hold", slot_id=slot.id)
     result = conform(info.path, target, out.with_suffix(".mov"))

@@ -16,6 +16,7 @@ from fractions import Fraction
 from typing import Any
 
 from pickup.providers.base import Capabilities, ShotRequest
+from pickup.timeline.rates import exact_rate
 
 __all__ = ["FittedRequest", "OutputSpec", "Shot", "aspect_label", "fit_request"]
 
@@ -97,7 +98,7 @@ def _fit_rate(rate: Fraction, caps: Capabilities, notes: list[str]) -> Fraction:
     best = min(caps.fps, key=lambda f: (abs(f - float(rate)), -f))
     notes.append(f"generated at {best:g} fps (the model cannot make {float(rate):.3f}); "
                  "conform retimes it to the sequence rate")
-    return Fraction(best).limit_denominator(1001)
+    return exact_rate(best)
 
 
 def _fit_length(seconds: float, caps: Capabilities, notes: list[str]) -> float:

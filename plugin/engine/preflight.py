@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING
 
 from pickup.atomic import temp_prefix
 from pickup.errors import ConfigError, InputError, PickupError, WriteError
+from pickup.timeline.rates import exact_rate
 
 if TYPE_CHECKING:
     from pickup.timeline import LoadedTimeline
@@ -62,7 +63,7 @@ def check_encodable(profile: str, width: int, height: int, rate: float | Fractio
 
     from pickup.media.conform import ConformTarget
 
-    exact = Fraction(rate).limit_denominator(1001)
+    exact = exact_rate(rate)
     prof = ConformTarget(frames=1, rate=exact, width=width, height=height,
                          profile=profile).validate()
     try:

@@ -19,7 +19,6 @@ import shutil
 import tempfile
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from fractions import Fraction
 from pathlib import Path
 
 import opentimelineio as otio
@@ -29,6 +28,7 @@ from pickup.errors import InputError, MediaError, WriteError
 from pickup.hosts.filled import FilledClip, Take, require_filled
 from pickup.media.probe import MediaInfo, probe
 from pickup.timeline import LoadedTimeline, PlacedMedia, Placement, frames_to_timecode, place_all
+from pickup.timeline.rates import exact_rate
 from pickup.timeline.writeback import write_back
 
 __all__ = ["TARGETS", "HandoffResult", "Target", "ale_text", "export_for"]
@@ -195,7 +195,7 @@ def _conform_all(clips: Sequence[FilledClip], reels: Sequence[str], profile: str
             raise MediaError("the active take's media is missing", where=str(src),
                              hint=f"run `pickup fill` again for slot {clip.slot.id}")
         info = probe(src)
-        rate = Fraction(clip.slot.rate).limit_denominator(1001)
+        rate = exact_rate(clip.slot.rate)
         handles = _handles(info, clip)
         first = clip.record_start - handles
         tc = frames_to_timecode(first, clip.slot.rate) if first >= 0 else None
@@ -312,7 +312,7 @@ def _approved_clips(clips: Sequence[FilledClip], approved: Mapping[str, Mapping[
 
 
 def _fps(rate: float) -> str:
-    exact = Fraction(rate).limit_denominator(1001)
+    exact = exact_rate(rate)
     return f"{float(exact):.3f}".rstrip("0").rstrip(".") if exact.denominator != 1 else str(
         exact.numerator)
 

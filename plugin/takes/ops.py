@@ -39,6 +39,7 @@ from pickup.timeline import LoadedTimeline, read_timeline
 from pickup.timeline.marks import DEFAULT_TAGS
 from pickup.timeline.otiofile import write_otio
 from pickup.timeline.place import PLACEHOLDER_KEY
+from pickup.timeline.rates import exact_rate
 
 __all__ = ["Pruned", "Session", "open_session", "prune", "revert", "revert_in_file",
            "set_status", "use_take"]
@@ -137,7 +138,7 @@ def _write_otio(s: Session, dest: Path) -> Path:
 
 # -- swap --------------------------------------------------------------------------
 def _seconds(frames: int, rate: float | Fraction) -> Fraction:
-    return Fraction(frames) / Fraction(rate).limit_denominator(1001)
+    return Fraction(frames) / exact_rate(rate)
 
 
 def _renamed(name: str | None, slot_id: str, key: str) -> str | None:

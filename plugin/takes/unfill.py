@@ -217,8 +217,8 @@ def filled_aaf(loaded: LoadedTimeline, found: FoundSlot, dest: Path) -> Iterator
     the SourceClip Pickup wrote at the slot."""
     import aaf2
 
-    from pickup.timeline.patch._common import exact_rate
     from pickup.timeline.patch.aaf import _locate, _open_error, _top_mob, picture_layers
+    from pickup.timeline.rates import exact_rate
 
     where = str(loaded.path)
     media_name, clip_name = _names(found)

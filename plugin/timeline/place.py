@@ -20,6 +20,7 @@ import opentimelineio as otio
 from pickup.errors import SlotError
 from pickup.timeline.layout import Entry, TrackLayout
 from pickup.timeline.metadata import set_metadata
+from pickup.timeline.rates import exact_rate
 from pickup.timeline.slots import Slot
 
 __all__ = ["PLACEHOLDER_KEY", "PlacedMedia", "Placement", "place_all", "take_key"]
@@ -90,7 +91,7 @@ def _check_length(p: Placement) -> None:
     if p.hold or (p.media.frames / float(p.media.rate) + 0.001
                   >= p.slot.duration / float(p.slot.rate) + 1e-6):
         return  # plainly long enough: skip the exact arithmetic
-    needed = Fraction(p.slot.duration) / Fraction(p.slot.rate).limit_denominator(1001)
+    needed = Fraction(p.slot.duration) / exact_rate(p.slot.rate)
     have = Fraction(p.media.frames) / p.media.rate
     if have + Fraction(1, 1000) < needed and not p.hold:
         raise SlotError(

@@ -7,13 +7,9 @@ from pathlib import Path
 
 from pickup.errors import SlotError
 from pickup.timeline.place import Placement
+from pickup.timeline.rates import exact_rate
 
 __all__ = ["changed", "exact_rate", "media_url", "nominal", "ntsc", "seq_frames"]
-
-
-def exact_rate(rate: float | Fraction) -> Fraction:
-    """23.976... as 24000/1001, 25.0 as 25."""
-    return Fraction(rate).limit_denominator(1001)
 
 
 def nominal(rate: float | Fraction) -> int:
