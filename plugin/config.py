@@ -2,6 +2,7 @@
 
 ```toml
 tags = ["GEN", "PICKUP"]            # marking tags
+max_slot_seconds = 300              # longest slot Pickup generates (PICKUP_MAX_SLOT_SECONDS)
 [providers.runway]                  # options passed to that provider
 base_url = "https://gateway.studio.example/runway"
 model = "gen4_turbo"
@@ -44,6 +45,9 @@ class Config:
     prices: Mapping[str, float] = field(default_factory=dict)
     clip_name: str | None = None  # [takes] clip_name: the filled clip name pattern
     path: Path | None = None
+    #: Longest slot Pickup will generate; a 10^9-frame slot (a typo in a CSV duration)
+    #: is refused with the reason instead of rendering without end.
+    max_slot_seconds: float = 300.0
 
     def provider_options(self, name: str) -> dict[str, Any]:
         """Options for provider ``name``: config table, then ``PICKUP_<NAME>_BASE_URL``."""
@@ -69,11 +73,27 @@ def config_path() -> Path:
     return Path(platformdirs.user_config_dir("pickup")) / "config.toml"
 
 
+def _max_slot_seconds(raw: Any, where: str) -> float:
+    env = os.environ.get("PICKUP_MAX_SLOT_SECONDS")
+    value = env if env is not None else raw
+    if env is not None:
+        where = "PICKUP_MAX_SLOT_SECONDS"
+    try:
+        seconds = float(value)
+    except (TypeError, ValueError):
+        raise ConfigError(f"max_slot_seconds must be a number of seconds, not {value!r}",
+                          where=where) from None
+    if not 0 < seconds < float("inf"):
+        raise ConfigError(f"max_slot_seconds must be above 0, not {value!r}", where=where)
+    return seconds
+
+
 def load_config(path: Path | None = None) -> Config:
     """Read the config file; a missing file gives the defaults."""
     path = path or config_path()
     if not path.is_file():
-        return Config(path=None)
+        return Config(path=None, max_slot_seconds=_max_slot_seconds(
+            Config.max_slot_seconds, "defaults"))
     try:
         raw = tomllib.loads(path.read_text(encoding="utf-8"))
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
@@ -94,4 +114,6 @@ def load_config(path: Path | None = None) -> Config:
     takes = raw.get("takes", {})
     clip_name = takes.get("clip_name") if isinstance(takes, dict) else None
     return Config(tags=tags, providers=providers, prices=prices,
-                  clip_name=str(clip_name) if clip_name else None, path=path)
+                  clip_name=str(clip_name) if clip_name else None, path=path,
+                  max_slot_seconds=_max_slot_seconds(
+                      raw.get("max_slot_seconds", Config.max_slot_seconds), str(path)))

@@ -28,7 +28,8 @@ from pickup.timeline.rates import exact_rate
 if TYPE_CHECKING:
     from pickup.timeline import LoadedTimeline
 
-__all__ = ["check_encodable", "check_folder_takes_files", "check_output", "check_write_back"]
+__all__ = ["check_encodable", "check_folder_takes_files", "check_output", "check_slot_length",
+           "check_write_back"]
 
 
 def _cannot_write(exc: OSError, what: str, where: Path) -> PickupError:
@@ -123,3 +124,15 @@ def check_output(source: LoadedTimeline, dest: Path, to_adapter: str | None = No
     if not (dest.parent if str(dest.parent) else Path(".")).is_dir():
         raise InputError("the output folder does not exist", where=str(dest.parent))
     check_write_back(source, dest, to_adapter)
+
+
+def check_slot_length(slot_id: str, frames: int, rate: float | Fraction,
+                      max_seconds: float) -> None:
+    """InputError for a slot longer than ``max_seconds`` (config ``max_slot_seconds``)."""
+    seconds = float(Fraction(frames) / Fraction(rate).limit_denominator(1001))
+    if seconds > max_seconds:
+        raise InputError(f"the slot is {seconds:,.1f} s long; Pickup generates slots of up "
+                         f"to {max_seconds:g} s", where=f"slot {slot_id}",
+                         hint="check the slot's duration (a CSV duration or a [[GEN "
+                         "duration]] note), or raise max_slot_seconds in config.toml / "
+                         "PICKUP_MAX_SLOT_SECONDS")

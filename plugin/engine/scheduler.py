@@ -43,6 +43,7 @@ from pickup.engine.events import EventCallback, JobEvent
 from pickup.engine.journal import JobRow, Journal
 from pickup.engine.lock import project_lock
 from pickup.engine.plan import OutputSpec, Shot, fit_request
+from pickup.engine.preflight import check_slot_length
 from pickup.engine.redact import redact
 from pickup.engine.retry import Clock, RetryPolicy, SystemClock
 from pickup.errors import MediaError, PickupError, ProviderError
@@ -283,8 +284,10 @@ class Engine:
         jobs: list[PlannedJob] = []
         taken: set[int] = set()
         next_take: dict[str, int] = {}
+        limit = self.config.max_slot_seconds
         for shot in shots:
             req = shot.request
+            check_slot_length(req.slot_id, shot.output.frames, shot.output.rate, limit)
             if self.options.model and not req.model:
                 req = replace(req, model=self.options.model)
             req, shot_caps, chosen = self._choose(req, caps)
