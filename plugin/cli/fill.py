@@ -162,6 +162,7 @@ def _options(args: argparse.Namespace) -> FillOptions:
                        project=args.project,
                        prompt=getattr(args, "prompt", None),
                        negative_prompt=getattr(args, "negative", None),
+                       slot_prompts=getattr(args, "slot_prompts", ()),
                        wait_for_project=args.wait, resubmit_unknown=args.resubmit_unknown)
 
 
@@ -182,6 +183,18 @@ def _check_prompts(args: argparse.Namespace, loaded: LoadedTimeline) -> None:
     slots = select_slots(loaded, slot_ids=wanted, all_gaps=args.all_gaps,
                          tags=load_config().tags)
     empty = missing_prompts(slots, args.prompt)
+    if empty:  # a prompt fill --prompt kept for the slot before serves again
+        from pickup.project import Project
+        from pickup.workflow.prompts import saved_prompt
+
+        project = Project.find(loaded.path, args.project, loaded.timeline)
+        kept = [(s.id, *found) for s in empty
+                if (found := saved_prompt(project, s.id)) is not None]
+        for slot_id, prompt, _negative in kept:
+            say(f"slot {slot_id}: generating from the prompt kept in the project state: "
+                f"\"{prompt}\"")
+        args.slot_prompts = tuple(kept)
+        empty = [s for s in empty if s.id not in {k[0] for k in kept}]
     if empty:
         ids = ", ".join(s.id for s in empty)
         gaps = all(s.mark == "unmarked" for s in empty)

@@ -47,6 +47,9 @@ class FillOptions:
     project: Path | None = None
     prompt: str | None = None
     negative_prompt: str | None = None
+    #: (slot id, prompt, negative) for slots with a prompt of their own, e.g. the one
+    #: ``fill --prompt`` kept in the project state for an unmarked gap
+    slot_prompts: tuple[tuple[str, str, str], ...] = ()
     wait_for_project: bool = False
     resubmit_unknown: bool = False
 
@@ -150,11 +153,15 @@ class Fill:
 
     def asks(self) -> list[ShotAsk]:
         o = self.options
-        return [ask_for_slot(slot, start_frame=self.loaded.start_frame, size=self.size,
-                             profile=self.profile, provider=o.provider, model=o.model,
-                             takes=o.takes, handles=o.handles, prompt=o.prompt,
-                             negative_prompt=o.negative_prompt)
-                for slot in self.slots]
+        own = {slot_id: (prompt, negative) for slot_id, prompt, negative in o.slot_prompts}
+        asks = []
+        for slot in self.slots:
+            prompt, negative = own.get(slot.id, (o.prompt, o.negative_prompt))
+            asks.append(ask_for_slot(slot, start_frame=self.loaded.start_frame, size=self.size,
+                                     profile=self.profile, provider=o.provider, model=o.model,
+                                     takes=o.takes, handles=o.handles, prompt=prompt,
+                                     negative_prompt=negative))
+        return asks
 
     def plan(self, frames_dir: Path | None = None) -> Plan:
         """The engine's plan (take numbers, seeds, cost); neighbour frames go into

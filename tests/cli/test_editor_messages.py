@@ -223,3 +223,23 @@ def test_fill_with_nothing_marked_shows_the_convention(
     assert err.splitlines()[-1] == (
         f"pickup: error: {xml}: no marked slots to fill ({CONVENTION[:-1]}; `pickup scan` "
         "says what it saw, and --all-gaps fills unmarked holes)")
+
+
+def test_a_kept_prompt_serves_a_refill_of_the_gap(filled_gap: Path,
+                                                  capsys: pytest.CaptureFixture[str]) -> None:
+    from pickup.engine.journal import Journal
+
+    code, _, err = _run(capsys, "fill", str(filled_gap), "--slots", "V1-00000100",
+                        "--new-seed", "--size", "64x36", "--profile", "h264")
+    assert code == 0, err
+    assert ('slot V1-00000100: generating from the prompt kept in the project state: "rain on '
+            'a window"') in err.splitlines()
+    assert "warning" not in err
+    journal = Journal(filled_gap.with_name("gap_test.pickup") / "journal.sqlite")
+    try:
+        rows = journal.all()
+    finally:
+        journal.close()
+    assert len(rows) == 2
+    assert {(r.request["prompt"], r.request["negative_prompt"]) for r in rows} == {
+        ("rain on a window", "people")}
