@@ -22,6 +22,7 @@ from typing import Any
 
 from pickup.errors import InputError
 from pickup.providers.base import JobHandle, JobStatus, ShotRequest, State
+from pickup.providers.google import classify_google_error
 from pickup.providers.http import HttpProvider, nearest_ratio
 
 __all__ = ["VeoProvider"]
@@ -37,6 +38,10 @@ class VeoProvider(HttpProvider):
     default_base_url = "https://generativelanguage.googleapis.com"
     default_model = "veo-3.1-generate-preview"
     poll_after_s = 10.0
+
+    def __init__(self, **options: Any) -> None:
+        super().__init__(**options)
+        self.client.classify = classify_google_error  # RetryInfo's retryDelay
 
     def _auth_headers(self) -> dict[str, str]:
         return {"x-goog-api-key": self.api_key()}
