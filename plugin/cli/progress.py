@@ -16,6 +16,7 @@ pipes stay readable.
 
 from __future__ import annotations
 
+import logging
 import sys
 import threading
 import time
@@ -113,6 +114,7 @@ class FillProgress:
         self._tasks: dict[tuple[str, int], Any] = {}
         self._total_task: Any = None
         self._hidden = False  # some job rows are hidden for lack of lines
+        self._logging: list[tuple[logging.StreamHandler[Any], Any]] = []
 
     # -- totals ------------------------------------------------------------------------
     @property
@@ -166,7 +168,16 @@ class FillProgress:
             self._live = Live(self.display(), console=console, refresh_per_second=4,
                               transient=False)
             self._live.start()
+            self._route_logging()
         return self
+
+    def _route_logging(self) -> None:
+        """Log lines written while the display is live go above it (through the
+        stderr Live redirects), not into the middle of its rows."""
+        for handler in logging.getLogger().handlers:
+            if (isinstance(handler, logging.StreamHandler) and
+                    handler.stream is self.stream and sys.stderr is not self.stream):
+                self._logging.append((handler, handler.setStream(sys.stderr)))
 
     def display(self) -> Any:
         """The live display's renderable: the job rows, then the total."""
@@ -179,6 +190,9 @@ class FillProgress:
             with self._lock:
                 self._redraw_all()
             self._live.stop()
+            for handler, stream in self._logging:
+                handler.setStream(stream)
+            self._logging.clear()
 
     def _redraw(self, job: JobView) -> None:
         progress = self._progress

@@ -69,6 +69,26 @@ def test_live_display_has_a_row_per_job_and_a_total() -> None:
     assert text[3].endswith(" 1/3 takes, $0.40 of ~$1.20")
 
 
+def test_log_lines_go_above_the_live_rows(monkeypatch: pytest.MonkeyPatch) -> None:
+    import logging
+    import sys
+
+    stream = io.StringIO()
+    stream.isatty = lambda: True  # type: ignore[method-assign]
+    monkeypatch.setattr(sys, "stderr", stream)
+    handler = logging.StreamHandler(stream)
+    logging.getLogger().addHandler(handler)
+    try:
+        with FillProgress(total=1, stream=stream) as progress:
+            assert handler.stream is sys.stderr and sys.stderr is not stream  # Live's proxy
+            progress(JobEvent("V1-01000200", 1, "submitting"))
+            logging.getLogger("pickup.test").warning("a provider said something")
+        assert handler.stream is stream
+    finally:
+        logging.getLogger().removeHandler(handler)
+    assert "a provider said something" in stream.getvalue()
+
+
 def test_more_jobs_than_lines_keep_the_working_ones_and_the_total_on_screen() -> None:
     clock, out = _Clock(), io.StringIO()
     console = Console(file=out, force_terminal=True, width=100, height=8, color_system=None)
