@@ -12,6 +12,10 @@ file the editor gave, with each old media location replaced by its new one:
 - AAF: the ``URLString`` of every network locator naming the old file (pyaaf2), in a
   copy of the file.
 
+Before the rename the written file is re-read with a reader Pickup did not write
+(ElementTree, pycmx, pyaaf2, OTIO's JSON reader) and must have the input's shape (the
+same elements, events, mobs or clips): a file that fails is never put in place.
+
 Returns how many places changed per old file, so a caller can say which moves the file
 did not name as Pickup read them.
 """
@@ -26,7 +30,7 @@ from urllib.parse import quote
 from xml.sax.saxutils import escape
 
 from pickup.atomic import atomic_path
-from pickup.errors import InputError
+from pickup.errors import InputError, WriteError
 from pickup.timeline.otiofile import write_otio
 from pickup.timeline.read import LoadedTimeline
 
@@ -99,6 +103,61 @@ def _repath_text(text: str, moves: Mapping[Path, Path]) -> tuple[str, dict[Path,
     return text, counts
 
 
+def _shape(path: Path, fmt: str) -> tuple[Any, ...]:
+    """What must not change when only media paths do, read by an independent reader."""
+    if fmt in ("fcp7xml", "fcpxml"):
+        import xml.etree.ElementTree as ET
+
+        return tuple(e.tag for e in ET.parse(path).getroot().iter())
+    if fmt == "edl":
+        import pycmx
+
+        with path.open("r", encoding="utf-8", errors="replace") as f:
+            edl = pycmx.parse_cmx3600(f)
+        return tuple((e.source, e.source_in, e.source_out, e.record_in, e.record_out)
+                     for ev in edl.events for e in ev.edits)
+    if fmt == "aaf":
+        import aaf2
+
+        with aaf2.open(str(path), "r") as f:
+            return tuple(sorted(str(m.mob_id) for m in f.content.mobs))
+    import json
+
+    schemas: list[str] = []
+
+    def walk(node: Any) -> None:
+        if isinstance(node, dict):
+            if "OTIO_SCHEMA" in node:
+                schemas.append(str(node["OTIO_SCHEMA"]))
+            for value in node.values():
+                walk(value)
+        elif isinstance(node, list):
+            for value in node:
+                walk(value)
+
+    walk(json.loads(path.read_text("utf-8")))
+    return tuple(schemas)
+
+
+def _checked(original: Path, written: Path, fmt: str, dest: Path) -> None:
+    """Refuse ``written`` (about to be renamed over ``dest``) unless an independent
+    reader reads it with the shape of ``original``."""
+    try:
+        before = _shape(original, fmt)
+    except Exception:  # the reader cannot read the input: nothing to compare
+        return
+    try:
+        after = _shape(written, fmt)
+    except Exception as exc:  # any reader failure refuses the write
+        raise WriteError(f"the relinked file cannot be read back ({type(exc).__name__}: "
+                         f"{exc}); nothing was written", where=str(dest),
+                         hint="please report this with the input file") from None
+    if before != after:
+        raise WriteError("the relinked file does not have the input's shape; nothing was "
+                         "written", where=str(dest),
+                         hint="please report this with the input file")
+
+
 def _repath_otio(loaded: LoadedTimeline, moves: Mapping[Path, Path], dest: Path,
                  backup: bool) -> dict[Path, int]:
     timeline = loaded.timeline.deepcopy()
@@ -118,6 +177,7 @@ def _repath_otio(loaded: LoadedTimeline, moves: Mapping[Path, Path], dest: Path,
             clip.set_media_references(refs, clip.active_media_reference_key)
     with atomic_path(dest, backup=backup) as tmp:
         write_otio(timeline, tmp)
+        _checked(loaded.path, tmp, "otio", dest)
     return counts
 
 
@@ -136,6 +196,7 @@ def _repath_aaf(loaded: LoadedTimeline, moves: Mapping[Path, Path], dest: Path,
                     if path is not None and path in moves:
                         loc["URLString"].value = same_form(str(url), moves[path])
                         counts[path] += 1
+        _checked(loaded.path, tmp, "aaf", dest)
     return counts
 
 
@@ -177,6 +238,7 @@ def repath(loaded: LoadedTimeline, moves: Mapping[Path, Path], dest: Path, *,
     patched, counts = _repath_text(text, moves)
     with atomic_path(dest, backup=backup) as tmp:
         tmp.write_bytes(patched.encode(encoding))
+        _checked(loaded.path, tmp, fmt, dest)
     if fmt == "edl":
         from pickup.timeline.patch.edl import ale_path
 

@@ -182,3 +182,51 @@ def test_relink_aaf_locator(tmp_path: Path, capsys: pytest.CaptureFixture[str]) 
                             and mob.descriptor.get("Locator") is not None else [])]
     assert mxf.as_uri() in urls
     assert any(u.endswith("ppjoshm_1.A01.D8C35C9E69C8A.wav") and "VSD" in u for u in urls)
+
+
+def test_relink_edl_comment_lines_and_its_ale(tmp_path: Path,
+                                              capsys: pytest.CaptureFixture[str]) -> None:
+    import pycmx
+
+    from pickup.timeline.patch.edl import ale_path
+
+    edl = tmp_path / "gap_test.edl"
+    shutil.copy(FIXTURES / "gap_test.edl", edl)
+    code, out, err = _run(capsys, "fill", str(edl), "--all-gaps", "--slots", "V1-00000100",
+                          "--size", "64x36", "--profile", "h264", "--prompt", "a field")
+    assert code == 0, err
+    filled = Path(out.strip().splitlines()[-1])
+    moved = tmp_path / "moved"
+    moved.mkdir()
+    take = tmp_path / "gap_test.pickup" / "media" / "V1-00000100_T01.mp4"
+    shutil.move(take, moved / take.name)
+    code, out, err = _run(capsys, "relink", str(filled), "--search", str(moved))
+    assert code == 0, err
+    written = Path(out.strip().splitlines()[-1])
+    before, after = filled.read_text().splitlines(), written.read_text().splitlines()
+    changed = [(a, b) for a, b in zip(before, after, strict=True) if a != b]
+    assert len(before) == len(after) and [b for _, b in changed] == [
+        f"* FROM FILE: {moved / take.name}", f"* SOURCE FILE: {moved / take.name}"]
+    with written.open() as f:
+        assert len(list(pycmx.parse_cmx3600(f).events)) >= 3
+    assert str(moved / take.name) in ale_path(written).read_text()
+    assert str(take) in ale_path(filled).read_text()
+
+
+def test_a_relinked_file_of_another_shape_is_refused(tmp_path: Path) -> None:
+    from pickup.errors import WriteError
+    from pickup.timeline.repath import _checked
+
+    original = tmp_path / "cut.xml"
+    original.write_text("<xmeml><clipitem><pathurl>file:///a.mov</pathurl></clipitem></xmeml>")
+    same = tmp_path / "same.xml"
+    same.write_text("<xmeml><clipitem><pathurl>file:///b.mov</pathurl></clipitem></xmeml>")
+    _checked(original, same, "fcp7xml", tmp_path / "out.xml")  # only text changed: fine
+    extra = tmp_path / "extra.xml"
+    extra.write_text("<xmeml><clipitem><pathurl>file:///b.mov</pathurl><x/></clipitem></xmeml>")
+    with pytest.raises(WriteError, match="does not have the input's shape"):
+        _checked(original, extra, "fcp7xml", tmp_path / "out.xml")
+    broken = tmp_path / "broken.xml"
+    broken.write_text("<xmeml><clipitem>")
+    with pytest.raises(WriteError, match="cannot be read back"):
+        _checked(original, broken, "fcp7xml", tmp_path / "out.xml")
