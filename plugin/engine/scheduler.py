@@ -25,9 +25,7 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import logging
-import os
 import random
-import signal
 import threading
 from collections.abc import Callable, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
@@ -86,7 +84,6 @@ class EngineOptions:
     clock: Clock = field(default_factory=SystemClock)
     rng: random.Random | None = None
     config: Config | None = None
-    crash_at: str | None = None  # tests only: "state:n", see PICKUP_TEST_CRASH_AT
     #: Wait for another process that is running this project's jobs (else refuse).
     wait_for_project: bool = False
     #: Create again a job whose create call an interrupted run may have made, at a
@@ -255,10 +252,6 @@ class Engine:
         self.conformer = conformer or _default_conformer
         self._rng = self.options.rng or random.Random()
         self._journal: Journal | None = None
-        self._crash_spec = _parse_crash(self.options.crash_at
-                                        or os.environ.get("PICKUP_TEST_CRASH_AT"))
-        self._crash_counts: dict[str, int] = {}
-        self._crash_lock = threading.Lock()
         self._cancel = threading.Event()
         self._on_event: EventCallback | None = None
         self._budget = Budget(None)
@@ -489,7 +482,6 @@ class Engine:
                               request=request_json, target=pj.output.to_json(),
                               notes=pj.notes, est_cost=pj.est_cost)
             self._emit(row, "planned", message="; ".join(pj.notes))
-            self._crash("planned")
             return row.id
         assert pj.job_id is not None
         row = journal.get(pj.job_id)
@@ -508,17 +500,6 @@ class Engine:
     def _set(self, row: JobRow, state: str, *, detail: str | None = None,
              **fields: Any) -> None:
         self.journal.set_state(row.id, state, detail=detail, **fields)
-        self._crash(state)
-
-    def _crash(self, point: str) -> None:
-        """Test hook: ``PICKUP_TEST_CRASH_AT=state:n`` kills the process (SIGKILL) right
-        after the n-th transition to ``state`` in this process."""
-        if self._crash_spec is None or self._crash_spec[0] != point:
-            return
-        with self._crash_lock:
-            self._crash_counts[point] = self._crash_counts.get(point, 0) + 1
-            if self._crash_counts[point] == self._crash_spec[1]:
-                os.kill(os.getpid(), signal.SIGKILL)
 
     def _emit(self, row: JobRow, state: str, *, progress: float | None = None,
               message: str = "", cost: float | None = None,
@@ -756,7 +737,6 @@ class Engine:
                     if found is not None:
                         handle = found
                         break
-        self._crash("submit-returned")
         self._set(row, "submitted", handle=handle.to_json(), cost=row.est_cost)
         self._emit(row, "submitted", message=f"job {redact(handle.job_id)}")
         return handle
@@ -878,16 +858,6 @@ def _moderated(reason: str | None) -> str:
     if reason:
         text += f" ({redact(reason)})"
     return text + "; reword the prompt and run `pickup fill` again (not retried)"
-
-
-def _parse_crash(spec: str | None) -> tuple[str, int] | None:
-    if not spec:
-        return None
-    point, _, count = spec.partition(":")
-    try:
-        return point.strip(), int(count or 1)
-    except ValueError:
-        return None
 
 
 def _is_validation(code: str | None) -> bool:
