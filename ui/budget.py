@@ -26,6 +26,7 @@ class BudgetBar(QWidget):
         self.limit.setPrefix("$")
         self.limit.setSpecialValueText("no budget")
         self.limit.setToolTip("Pickup asks before queueing work that would pass this")
+        self.limit.setAccessibleName("Budget")
         self.limit.valueChanged.connect(
             lambda v: self.budgetChanged.emit(None if v <= 0 else float(v)))
         layout = QHBoxLayout(self)

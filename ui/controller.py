@@ -76,6 +76,8 @@ class JobView:
     provider: str
     state: str = "queued"
     progress: float | None = None
+    #: the job's place in the provider's queue when the provider says (1 = next)
+    queue_position: int | None = None
     message: str = ""
     cost: float = 0.0
     est_cost: float = 0.0
@@ -520,6 +522,7 @@ class Controller(QObject):
         job.state = event.state
         if event.progress is not None:
             job.progress = event.progress
+        job.queue_position = getattr(event, "queue_position", None)
         if event.message:
             job.message = event.message
         if event.job_id is not None:

@@ -31,6 +31,7 @@ __all__ = ["SlotInspector"]
 
 class _PromptEdit(QPlainTextEdit):
     committed = Signal()
+    escaped = Signal()
 
     def focusOutEvent(self, event) -> None:  # type: ignore[no-untyped-def]
         super().focusOutEvent(event)
@@ -42,7 +43,8 @@ class _PromptEdit(QPlainTextEdit):
             self.committed.emit()
             return
         if event.key() == Qt.Key.Key_Escape:
-            self.clearFocus()
+            self.committed.emit()
+            self.escaped.emit()
             return
         super().keyPressEvent(event)
 
@@ -95,6 +97,26 @@ class SlotInspector(QWidget):
         self.generate = QPushButton("Generate  (G)", self)
         self.generate.setObjectName("primary")
         self.generate.setToolTip("Make the takes with these settings (G)")
+        self.prompt.setTabChangesFocus(True)  # Tab moves on; the prompt is one paragraph
+        for w, name, tip in (
+                (self.kind, "Kind", "The kind of shot (establishing, insert, stunt…)"),
+                (self.prompt, "Prompt", "What the shot shows; Ctrl+Return applies, Esc "
+                 "leaves the field"),
+                (self.negative, "Negative prompt", "What to avoid"),
+                (self.provider, "Provider", "Who makes the takes (Ctrl+, configures)"),
+                (self.model_name, "Model", "The provider's model (empty: its default)"),
+                (self.handles, "Handles", "Extra frames before and after the slot"),
+                (self.seed, "Seed", "New each time, or a number: take n uses seed+n-1"),
+                (self.takes, "Takes", "How many takes one Generate makes"),
+                (self.use_first, "Start from previous shot",
+                 "Condition on the last frame of the previous shot"),
+                (self.use_last, "End on next shot",
+                 "Condition on the first frame of the next shot"),
+                (self.generate, "Generate", "Make the takes with these settings (G)")):
+            w.setAccessibleName(name)
+            w.setToolTip(tip)
+        self.prev_thumb.setAccessibleName("Previous shot's last frame")
+        self.next_thumb.setAccessibleName("Next shot's first frame")
 
         form = QFormLayout()
         form.setContentsMargins(0, 0, 0, 0)
@@ -153,10 +175,17 @@ class SlotInspector(QWidget):
         self.provider.setCurrentText(current or ("previz" if "previz" in names else names[0]))
         self._loading = False
 
+    def fields(self) -> list[QWidget]:
+        """The inspector's controls in Tab order."""
+        return [self.kind, self.prompt, self.negative, self.provider, self.model_name,
+                self.handles, self.seed, self.takes, self.use_first, self.use_last,
+                self.generate]
+
     def show_state(self, state: SlotState | None, where: str = "") -> None:
         """Fill the fields from ``state`` (None: nothing selected)."""
         self.state = state
         self.setEnabled(state is not None)
+        self.generate.setEnabled(state is not None)
         if state is None:
             self.title.setText("No slot selected")
             self.where.setText("")

@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
     QPushButton,
     QTableWidget,
     QTableWidgetItem,
+    QToolButton,
     QVBoxLayout,
     QWidget,
 )
@@ -30,15 +31,53 @@ _COLUMNS = ("Slot", "Take", "Provider", "State", "Progress", "Elapsed", "", "", 
 _PROGRESS, _ELAPSED, _CANCEL, _RETRY, _MESSAGE = 4, 5, 6, 7, 8
 _STATE_COLOURS = {"conformed": "#3d9a63", "cached": "#3d9a63", "failed": "#c9503f",
                   "refused": "#c9503f", "cancelled": "#a08a3c", "interrupted": "#a08a3c"}
-_ON, _OFF = QColor("#d6d8dc"), QColor("#4a4e55")
+
+#: journal and engine states in an editor's words
+STATE_WORDS = {
+    "queued": "waiting", "planned": "waiting", "submitting": "sending",
+    "submitted": "queued at provider", "running": "rendering", "succeeded": "downloading",
+    "fetched": "conforming", "conformed": "ready", "cached": "ready (reused)",
+    "failed": "failed", "cancelled": "cancelled", "interrupted": "interrupted",
+    "retrying": "retrying", "refused": "over budget",
+}
+#: provider/engine messages that only repeat the state (shown as nothing)
+_BARE = {"new", "queued", "pending", "starting", "submitted", "running", "processing",
+         "in_progress", "in_queue", "succeeded", "completed"}
+
+
+def state_words(state: str) -> str:
+    return STATE_WORDS.get(state, state.replace("_", " "))
+
+
+def progress_text(job: JobView) -> tuple[int, str]:
+    """The progress cell of ``job``: (bar value 0..1000, or -1 for an honest busy bar
+    without a fraction; the words in it).  Real progress where the provider gives it,
+    the queue position where only that is known, else the state and elapsed time."""
+    if job.state in ("conformed", "cached"):
+        return 1000, "100%"
+    if job.final or job.state in ("interrupted", "failed", "cancelled", "refused"):
+        value = int((job.progress or 0.0) * 100) * 10
+        return value, f"{value // 10}%" if value else ""
+    if job.progress is not None:
+        value = int(job.progress * 100) * 10  # whole percents: fewer repaints
+        return value, f"{value // 10}%"
+    if job.queue_position is not None:
+        return -1, f"#{job.queue_position} in queue"
+    if job.state in ("queued", "planned"):
+        return 0, "waiting"
+    return -1, f"{state_words(job.state)}…"
 
 
 @functools.lru_cache(maxsize=128)
 def _bar(value: int) -> QBrush:
     """The progress cell's background: a bar filled to ``value``/1000 (-1: busy).  A
     brush, painted by Qt itself: no widget per row and no Python call per paint."""
-    if value < 0:
-        return QBrush(QColor("#2c4360"))
+    if value < 0:  # busy, no fraction known: a hatched bar, not a filled one
+        return QBrush(QColor("#2c4360"), Qt.BrushStyle.BDiagPattern)
+    if value <= 0:
+        return QBrush(QColor("#202226"))
+    if value >= 1000:
+        return QBrush(QColor("#2f7fd0"))
     grad = QLinearGradient(0, 0, 1, 0)
     grad.setCoordinateMode(QGradient.CoordinateMode.ObjectBoundingMode)
     edge = max(0.0, min(1.0, value / 1000))
@@ -61,7 +100,7 @@ class JobsDock(QWidget):
         super().__init__(parent)
         self.rows: dict[int, int] = {}  # job key -> row
         self.jobs: dict[int, JobView] = {}
-        self._progress: dict[int, int] = {}  # job key -> value in its progress cell
+        self._progress: dict[int, tuple[int, str]] = {}  # job key -> its progress cell
         self._resume_shown = False
         self._painted: dict[int, str] = {}  # job key -> state its colour was set for
         self._buttons: dict[int, tuple[bool, bool]] = {}  # job key -> (cancel, retry) shown
@@ -71,9 +110,15 @@ class JobsDock(QWidget):
         self.resume.setVisible(False)
         self.resume.clicked.connect(self.resumeRequested)
         self.stop_all = QPushButton("Cancel all", self)
+        self.stop_all.setAccessibleName("Cancel all")
+        self.resume.setAccessibleName("Resume unfinished")
+        self.stop_all.setToolTip("Cancel every running job (finished takes are kept)")
+        self.resume.setToolTip("Finish the jobs an earlier session left, without paying twice")
         self.stop_all.clicked.connect(self.cancelAllRequested)
         self.table = QTableWidget(0, len(_COLUMNS), self)
         self.table.setHorizontalHeaderLabels(_COLUMNS)
+        self.table.setAccessibleName("Jobs")
+        self.table.setTabKeyNavigation(False)
         self.table.verticalHeader().setVisible(False)
         self.table.verticalHeader().setDefaultSectionSize(22)
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
@@ -107,14 +152,35 @@ class JobsDock(QWidget):
         for col, item in enumerate(items):
             self.table.setItem(row, col, item)
         items[_PROGRESS].setTextAlignment(Qt.AlignmentFlag.AlignCenter)
-        for col, text, tip in ((_CANCEL, "✕", "Cancel this job"),
-                               (_RETRY, "↻", "Retry this take (or finish it, for an "
-                                "interrupted job)")):
-            items[col].setText(text)
-            items[col].setToolTip(tip)
-            items[col].setTextAlignment(Qt.AlignmentFlag.AlignCenter)
+        # cancel and retry: real buttons (Tab reaches them, Space presses them)
+        for col, text, tip, name in (
+                (_CANCEL, "✕", "Cancel this job", "Cancel"),
+                (_RETRY, "↻", "Retry this take (or finish it, for an interrupted job)",
+                 "Retry")):
+            button = QToolButton(self.table)
+            button.setText(text)
+            button.setToolTip(tip)
+            button.setAccessibleName(f"{name} {job.slot_id} T{job.take:02d}")
+            button.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+            button.setAutoRaise(True)
+            button.clicked.connect(lambda _=False, k=job.key, c=col: self._pressed(k, c))
+            self.table.setCellWidget(row, col, button)
         self.update_job(job)
         self.table.scrollToBottom()
+
+    def button(self, key: int, which: str) -> QToolButton | None:
+        """A job's cancel or retry button."""
+        row = self.rows.get(key)
+        if row is None:
+            return None
+        widget = self.table.cellWidget(row, _CANCEL if which == "cancel" else _RETRY)
+        return widget if isinstance(widget, QToolButton) else None
+
+    def _pressed(self, key: int, col: int) -> None:
+        if col == _CANCEL and self.can_cancel(key):
+            self.cancelRequested.emit(key)
+        elif col == _RETRY and self.can_retry(key):
+            self.retryRequested.emit(key)
 
     def _clicked(self, row: int, col: int) -> None:
         key = next((k for k, r in self.rows.items() if r == row), None)
@@ -140,7 +206,7 @@ class JobsDock(QWidget):
             return
         self.jobs[job.key] = job
         values = (job.slot_id, f"T{job.take:02d}" if job.take else "—", job.provider,
-                  job.state)
+                  state_words(job.state))
         for col, text in enumerate(values):
             item = self.table.item(row, col)
             if item is not None and item.text() != text:
@@ -150,29 +216,23 @@ class JobsDock(QWidget):
             self._painted[job.key] = state.text()
             state.setForeground(QColor(_STATE_COLOURS.get(job.state, "#d6d8dc")))
         message = self.table.item(row, _MESSAGE)
-        if message is not None and message.text() != job.message:
-            message.setText(job.message)
+        words = "" if job.message.strip().lower() in _BARE else job.message
+        if message is not None and message.text() != words:
+            message.setText(words)
             message.setToolTip(job.message)
-        if job.state in ("conformed", "cached"):
-            value = 1000
-        elif job.progress is not None:
-            value = int(job.progress * 100) * 10  # whole percents: fewer repaints
-        elif not job.final and job.state not in ("queued", "interrupted"):
-            value = -1
-        else:
-            value = 0
+        value, text = progress_text(job)
         bar = self.table.item(row, _PROGRESS)
-        if bar is not None and self._progress.get(job.key) != value:
-            self._progress[job.key] = value
+        if bar is not None and self._progress.get(job.key) != (value, text):
+            self._progress[job.key] = (value, text)
             bar.setBackground(_bar(value))
-            bar.setText("" if value < 0 else f"{value // 10}%")
+            bar.setText(text)
         buttons = (self.can_cancel(job.key), self.can_retry(job.key))
         if self._buttons.get(job.key) != buttons:
             self._buttons[job.key] = buttons
             for col, on in zip((_CANCEL, _RETRY), buttons, strict=True):
-                item = self.table.item(row, col)
-                if item is not None:
-                    item.setForeground(_ON if on else _OFF)
+                widget = self.table.cellWidget(row, col)
+                if widget is not None:
+                    widget.setEnabled(on)
         self._elapsed(row, job)
         resume = any(j.state == "interrupted" for j in self.jobs.values())
         if resume != self._resume_shown:

@@ -8,18 +8,22 @@ editor's actions into undoable commands.
 
 from __future__ import annotations
 
+import itertools
 import os
 import subprocess
 from pathlib import Path
 
 import platformdirs
-from PySide6.QtCore import QSettings, Qt, QTimer, Signal
-from PySide6.QtGui import QImage, QKeySequence, QShortcut, QUndoStack
+from PySide6.QtCore import QEvent, QObject, QSettings, Qt, QTimer, Signal
+from PySide6.QtGui import QImage, QKeyEvent, QKeySequence, QShortcut, QUndoStack
 from PySide6.QtWidgets import (
+    QAbstractSpinBox,
+    QComboBox,
     QFileDialog,
     QHBoxLayout,
     QInputDialog,
     QLabel,
+    QLineEdit,
     QMessageBox,
     QPushButton,
     QSplitter,
@@ -35,6 +39,7 @@ from pickup.ui.jobs import JobsDock
 from pickup.ui.player import PreviewPlayer
 from pickup.ui.providers_dialog import ProvidersDialog, provider_options
 from pickup.ui.services import SendReport, Session, Sketch, TakeRecord, preview_segments
+from pickup.ui.shortcuts import ShortcutSheet
 from pickup.ui.slotlist import SlotList
 from pickup.ui.strip import TimelineStrip
 from pickup.ui.takes import TakesGallery
@@ -45,8 +50,30 @@ __all__ = ["PickupPanel", "panel_settings"]
 OPEN_FILTER = ("Timelines and scripts (*.otio *.otioz *.xml *.fcpxml *.edl *.aaf *.fountain "
                "*.fdx *.csv);;Timelines (*.otio *.otioz *.xml *.fcpxml *.edl *.aaf);;"
                "Screenplays and shot lists (*.fountain *.fdx *.csv);;All files (*)")
+_SETTING_WORDS = {"kind": "kind", "negative": "negative prompt", "provider": "provider",
+                  "model": "model", "handles": "handles", "seed": "seed",
+                  "takes_wanted": "number of takes", "use_first": "first-frame start",
+                  "use_last": "last-frame end"}
 _MIDDLE_SIZES = (300, 260, 440)  # inspector, takes, player
 _SPLIT_SIZES = (110, 380, 150)  # strip, middle, jobs
+
+
+class _EscapeLeaves(QObject):
+    """Esc in a text field or spin box leaves it: the focus goes back to the strip (so
+    the panel's keys work again) instead of staying in the field."""
+
+    def __init__(self, panel: PickupPanel) -> None:
+        super().__init__(panel)
+        self.panel = panel
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.KeyPress and isinstance(event, QKeyEvent) \
+                and event.key() == Qt.Key.Key_Escape:
+            if isinstance(watched, QComboBox) and watched.view().isVisible():
+                return False  # Esc closes the open list first
+            self.panel.strip.setFocus(Qt.FocusReason.ShortcutFocusReason)
+            return True
+        return False
 
 
 def panel_settings() -> QSettings:
@@ -101,6 +128,19 @@ class PickupPanel(QWidget):
         self.redo_button = QPushButton("Redo", self)
         self.send_button = QPushButton("Send back", self)
         self.send_button.setObjectName("primary")
+        for b, tip in ((self.open_button, "Open a timeline, screenplay or shot list (Ctrl+O)"),
+                       (self.providers_button, "Providers, keys and servers (Ctrl+,)"),
+                       (self.undo_button, "Undo (Ctrl+Z)"),
+                       (self.redo_button, "Redo (Ctrl+Shift+Z)"),
+                       (self.send_button, "Write the timeline with the chosen takes "
+                        "(Ctrl+Shift+E)")):
+            b.setToolTip(tip)
+            b.setAccessibleName(b.text().rstrip("…"))
+        self.keys_button = QPushButton("?", self)
+        self.keys_button.setToolTip("Keyboard shortcuts (?)")
+        self.keys_button.setAccessibleName("Keyboard shortcuts")
+        self.keys_button.setFixedWidth(28)
+        self._escape = _EscapeLeaves(self)
         self.file_label = QLabel("No timeline", self)
         self.file_label.setObjectName("title")
         self.split = QSplitter(Qt.Orientation.Vertical, self)
@@ -130,6 +170,7 @@ class PickupPanel(QWidget):
             top.addWidget(w)
         top.addSpacing(12)
         top.addWidget(self.file_label, 1)
+        top.addWidget(self.keys_button)
         top.addWidget(self.send_button)
         for w in self._stand_ins[:3]:
             self._middle.addWidget(w)
@@ -158,7 +199,7 @@ class PickupPanel(QWidget):
         c.loadFailed.connect(self._error)
         c.slotChanged.connect(self._slot_changed)
         c.jobAdded.connect(lambda job: self.jobs.add(job))
-        c.jobChanged.connect(lambda job: self.jobs.update_job(job))
+        c.jobChanged.connect(self._job_changed)
         c.takeReady.connect(self._take_ready)
         c.budgetChanged.connect(self._money)
         c.sentBack.connect(self._sent)
@@ -176,6 +217,7 @@ class PickupPanel(QWidget):
         self.undo_button.clicked.connect(self.undo.undo)
         self.redo_button.clicked.connect(self.undo.redo)
         self.send_button.clicked.connect(lambda: self.send_back())
+        self.keys_button.clicked.connect(self.show_shortcuts)
         self.undo.canUndoChanged.connect(self.undo_button.setEnabled)
         self.undo.canRedoChanged.connect(self.redo_button.setEnabled)
         self.undo_button.setEnabled(False)
@@ -212,10 +254,42 @@ class PickupPanel(QWidget):
                      lambda: self.jobs, lambda: self.slot_list):
             before = self.parts_built() + (self._slot_list is not None)
             make()
+            self._tab_order()
             if not all_now and self.parts_built() + (self._slot_list is not None) != before:
                 if self.parts_built() < 4 or self._slot_list is None:
                     QTimer.singleShot(0, self, self._build_parts)
                 return
+
+    def focus_chain(self) -> list[QWidget]:
+        """The Tab order: strip, slot list, the inspector top to bottom, the takes and
+        their buttons, the player, the jobs, the budget, then the top bar."""
+        chain: list[QWidget] = [self.strip]
+        if self._slot_list is not None:
+            chain.append(self._slot_list.table)
+        if self._inspector is not None:
+            chain += self._inspector.fields()
+        if self._takes is not None:
+            t = self._takes
+            chain += [t.list, t.use, t.approve, t.reject, t.note]
+        if self._player is not None:
+            chain += [self._player, self._player.play_button]
+        if self._jobs is not None:
+            chain += [self._jobs.table, self._jobs.resume, self._jobs.stop_all]
+        chain += [self.budget.limit, self.open_button, self.providers_button,
+                  self.undo_button, self.redo_button, self.keys_button, self.send_button]
+        return chain
+
+    def _tab_order(self) -> None:
+        chain = self.focus_chain()
+        for a, b in itertools.pairwise(chain):
+            QWidget.setTabOrder(a, b)
+
+    def show_shortcuts(self) -> ShortcutSheet:
+        sheet = ShortcutSheet(self)
+        sheet.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        self.shortcut_sheet = sheet
+        sheet.open()
+        return sheet
 
     def parts_built(self) -> int:
         """How many of the inspector, takes gallery, player and jobs dock exist."""
@@ -249,6 +323,14 @@ class PickupPanel(QWidget):
             self._inspector = w = SlotInspector(self._middle)
             self._place(w, 0)
             w.set_providers(self._providers)
+            for field in w.fields():
+                if isinstance(field, (QLineEdit, QAbstractSpinBox, QComboBox)):
+                    field.installEventFilter(self._escape)
+                edit = field.lineEdit() if isinstance(field, QComboBox) else None
+                if edit is not None:
+                    edit.installEventFilter(self._escape)
+            w.prompt.escaped.connect(lambda: self.strip.setFocus(
+                Qt.FocusReason.ShortcutFocusReason))
             w.promptCommitted.connect(self.edit_prompt)
             w.settingChanged.connect(self._setting)
             w.generateRequested.connect(self.generate)
@@ -345,6 +427,7 @@ class PickupPanel(QWidget):
         key("Ctrl+,", self.show_providers)
         key("Ctrl+Shift+E", lambda: self.send_back())
         key("G", lambda: self.selected and self.generate(self.selected))
+        key("?", self.show_shortcuts)
         key("]", lambda: self._step_slot(1))
         key("[", lambda: self._step_slot(-1))
         for seq, k, mod in (("Space", Qt.Key.Key_Space, None), ("J", Qt.Key.Key_J, None),
@@ -514,6 +597,17 @@ class PickupPanel(QWidget):
             self.takes.show_state(state)
             self._follow(slot_id)
 
+    def _job_changed(self, job) -> None:  # type: ignore[no-untyped-def]
+        self.jobs.update_job(job)
+        if job.final and not self.controller.running() and not self.controller._planning:
+            # everything asked for is done: the status bar says so instead of keeping
+            # "planning…" from the start
+            jobs = list(self.controller.jobs.values())
+            ready = sum(j.state in ("conformed", "cached") for j in jobs)
+            failed = sum(j.state in ("failed", "refused") for j in jobs)
+            self.status.setText(f"done: {ready} take(s) ready"
+                                + (f", {failed} failed (see Jobs)" if failed else ""))
+
     def _take_ready(self, slot_id: str, take: TakeRecord) -> None:
         if slot_id == self.selected:
             self.takes.show_state(self.controller.model[slot_id])  # type: ignore[index]
@@ -614,11 +708,18 @@ class PickupPanel(QWidget):
             self.set_note(slot_id, number, text)
 
     def _setting(self, slot_id: str, attribute: str, value: object) -> None:
+        """An inspector setting changed: one undoable step (steps of one setting in a
+        row, like a spin box's, merge into one)."""
         model = self.controller.model
-        if model is None:
+        if model is None or getattr(model[slot_id], attribute) == value:
             return
-        setattr(model[slot_id], attribute, value)
-        self.controller.touch(slot_id)
+
+        def change(s) -> None:  # type: ignore[no-untyped-def]
+            setattr(s, attribute, value)
+
+        label = _SETTING_WORDS.get(attribute, attribute)
+        self.undo.push(SlotEdit(self.controller, slot_id, f"Set {label} of {slot_id}",
+                                change, merge_key=attribute))
         self._cost_timer.start()
 
     # -- generation --------------------------------------------------------------------------

@@ -254,6 +254,10 @@ class PreviewPlayer(QWidget):
         self.play_button = QToolButton(self)
         self.play_button.setText("▶")
         self.play_button.setToolTip("Play / pause (Space); J/K/L shuttle")
+        self.play_button.setAccessibleName("Play / pause")
+        self.setAccessibleName("Preview player")
+        self.setToolTip("Preview in context: Space play/pause, J/K/L shuttle, , and . "
+                        "step a frame, Up/Down jump to a segment")
         self.play_button.clicked.connect(self.toggle)
         self.slider = QSlider(Qt.Orientation.Horizontal, self)
         self.slider.setFocusPolicy(Qt.FocusPolicy.NoFocus)

@@ -28,6 +28,8 @@ from pickup.ui.workers import run
 __all__ = ["ProvidersDialog", "provider_options"]
 
 _EXACT = Qt.MatchFlag.MatchExactly
+#: providers that talk to servers the editor runs (a list of URLs)
+_SERVER_PROVIDERS = frozenset({"comfyui"})
 
 
 def provider_options(settings: QSettings, name: str) -> dict[str, Any]:
@@ -77,10 +79,12 @@ class ProvidersDialog(QDialog):
         keys.addWidget(self.save_key)
         keys.addWidget(self.clear_key)
         form = QFormLayout()
+        self.form = form
         form.addRow(self.heading)
         form.addRow("API key", self.key)
         form.addRow("", self.key_status)
-        form.addRow("", _wrap(self, keys))
+        self._key_buttons = _wrap(self, keys)
+        form.addRow("", self._key_buttons)
         form.addRow("Server URLs", self.urls)
         form.addRow("Model", self.model)
         form.addRow(self.test, self.result_label)
@@ -104,6 +108,9 @@ class ProvidersDialog(QDialog):
         self.model.editingFinished.connect(self._store_options)
         items = self.names.findItems(current, _EXACT)
         self.names.setCurrentItem(items[0] if items else self.names.item(0))
+        for w in (self.result_label, self.key_status):
+            w.setWordWrap(True)
+        self.setFixedWidth(560)  # long messages wrap; the dialog never jumps wider
         self.resize(560, 320)
 
     @property
@@ -116,13 +123,14 @@ class ProvidersDialog(QDialog):
 
         self.heading.setText(name + ("  (in use)" if name == self.chosen else ""))
         takes_key = name in KEY_ENV
-        for w in (self.key, self.save_key, self.clear_key, self.key_status):
-            w.setEnabled(takes_key)
+        # each provider's own fields only: a key for the cloud APIs, servers for ComfyUI
+        for w in (self.key, self.key_status, self._key_buttons):
+            self.form.setRowVisible(w, takes_key)
+        self.form.setRowVisible(self.urls, name in _SERVER_PROVIDERS)
         self.key.clear()
         self.urls.blockSignals(True)
         self.urls.setPlainText("\n".join(provider_options(self.settings, name).get("urls", [])))
         self.urls.blockSignals(False)
-        self.urls.setEnabled(name == "comfyui")
         self.model.setText(str(self.settings.value(f"providers/{name}/model", "") or ""))
         self.result_label.clear()
         self._key_status()
@@ -135,6 +143,11 @@ class ProvidersDialog(QDialog):
             self.key_status.setText("no key needed")
             return
         status = secret_status(name)
+        # saving needs a keyring; removing needs a key in it
+        self.save_key.setEnabled(not status.keyring_error)
+        self.save_key.setToolTip(status.keyring_error or "Store the key in the OS keyring "
+                                 "under service 'pickup' (never in a file)")
+        self.clear_key.setEnabled(status.source == "keyring")
         if status.source == "env":
             text = f"{status.masked} from ${status.env_var} (the environment wins)"
         elif status.source == "keyring":

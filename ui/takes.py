@@ -7,7 +7,7 @@ P or a double-click previews it in context.
 from __future__ import annotations
 
 from PySide6.QtCore import QSize, Qt, Signal, SignalInstance
-from PySide6.QtGui import QColor, QIcon, QImage, QKeyEvent, QPixmap
+from PySide6.QtGui import QColor, QIcon, QImage, QKeyEvent, QPalette, QPixmap
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
@@ -15,6 +15,7 @@ from PySide6.QtWidgets import (
     QListWidget,
     QListWidgetItem,
     QPushButton,
+    QStyledItemDelegate,
     QVBoxLayout,
     QWidget,
 )
@@ -26,6 +27,17 @@ from pickup.ui.theme import STATUS_COLOURS
 __all__ = ["TakesGallery"]
 
 _THUMB = QSize(160, 90)
+
+
+class _KeepColour(QStyledItemDelegate):
+    """Draws a selected take in its own colour (in use, approved, stale, rejected), so
+    the selection highlight never hides what the take is."""
+
+    def initStyleOption(self, option, index) -> None:  # type: ignore[no-untyped-def]
+        super().initStyleOption(option, index)
+        brush = index.data(Qt.ItemDataRole.ForegroundRole)
+        if brush is not None:
+            option.palette.setBrush(QPalette.ColorRole.HighlightedText, brush)
 
 
 class _List(QListWidget):
@@ -63,12 +75,25 @@ class TakesGallery(QWidget):
         self.list.setMovement(QListView.Movement.Static)
         self.list.setWordWrap(True)
         self.list.setSpacing(4)
+        self.list.setUniformItemSizes(True)  # every cell the grid's size, icon or not
+        self.list.setItemDelegate(_KeepColour(self.list))
         self.list.itemDoubleClicked.connect(lambda _: self._act(self.previewRequested))
         self.list.keyed.connect(self._key)
         self.use = QPushButton("Use take (U)", self)
         self.approve = QPushButton("Approve (A)", self)
         self.reject = QPushButton("Reject (R)", self)
         self.note = QPushButton("Note (N)", self)
+        for b, tip in ((self.use, "Put the selected take in the cut (U or Enter)"),
+                       (self.approve, "Use the selected take and mark it approved (A)"),
+                       (self.reject, "Leave the selected take out of send back (R)"),
+                       (self.note, "Write a note on the selected take (N)")):
+            b.setToolTip(tip)
+            b.setAccessibleName(b.text().split(" (")[0])
+            b.setEnabled(False)  # until a take is selected
+        self.list.setAccessibleName("Takes")
+        self.list.setToolTip("Takes of the selected slot: U/Enter use, A approve, R reject, "
+                             "N note, P or double-click preview")
+        self.list.currentItemChanged.connect(lambda *_: self._enable())
         self.use.clicked.connect(lambda: self._act(self.useRequested))
         self.approve.clicked.connect(lambda: self._act(self.approveRequested))
         self.reject.clicked.connect(lambda: self._act(self.rejectRequested))
@@ -84,6 +109,12 @@ class TakesGallery(QWidget):
         layout.addWidget(self.list, 1)
         layout.addLayout(buttons)
 
+    def _enable(self) -> None:
+        """The take buttons act on the selected take: disabled without one."""
+        on = self.selected_take() is not None
+        for b in (self.use, self.approve, self.reject, self.note):
+            b.setEnabled(on)
+
     def thumb_key(self, take: TakeRecord) -> str:
         return f"take:{take.path}"
 
@@ -91,6 +122,7 @@ class TakesGallery(QWidget):
         current = self.selected_take()
         self.state = state
         self.list.clear()
+        self._enable()
         if state is None:
             self.header.setText("Takes")
             return
@@ -117,6 +149,9 @@ class TakesGallery(QWidget):
             self.list.addItem(item)
             if take.number == current or (current is None and take.number == state.chosen):
                 self.list.setCurrentItem(item)
+        if self.list.currentItem() is None and self.list.count():
+            self.list.setCurrentRow(self.list.count() - 1)
+        self._enable()
 
     def _label(self, state: SlotState, take: TakeRecord) -> str:
         marks = []
@@ -144,6 +179,7 @@ class TakesGallery(QWidget):
             take = self.state.take(item.data(Qt.ItemDataRole.UserRole)) if self.state else None
             if take is not None and self.thumb_key(take) == key:
                 item.setIcon(QIcon(QPixmap.fromImage(image)))
+        self.list.doItemsLayout()  # icons arriving one by one never overlap a neighbour
 
     def selected_take(self) -> int | None:
         item = self.list.currentItem()

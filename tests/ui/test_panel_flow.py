@@ -106,7 +106,7 @@ def test_open_select_edit_generate_preview_choose_undo_send(qtbot, panel: Pickup
     assert probe.ticks > 20
     assert probe.longest_ms < 1000  # generous: a frozen GUI would be seconds
     assert [j.state for j in panel.jobs.jobs.values()] == ["conformed", "conformed"]
-    assert panel.jobs.table.item(0, 3).text() == "conformed"
+    assert panel.jobs.table.item(0, 3).text() == "ready"  # the state in an editor's words
     assert panel._status_of(stunt_slot) == "takes"
     take1, take2 = model[stunt_slot].takes
     assert (take1.number, take2.number) == (1, 2)

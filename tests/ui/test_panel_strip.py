@@ -248,6 +248,9 @@ def test_player_and_strip_follow_generation_and_take_choice(qtbot, example: Path
         assert player.playlist is not None
         return next(s for s in player.playlist.segments if s.role == "take").path
 
+    # The status bar says the work is done (not "planning…" from the start).
+    qtbot.waitUntil(lambda: panel.status.text().startswith("done: 2 take(s) ready"),
+                    timeout=5000)
     # Without pressing P, the player shows a take that was made.
     assert shown_take() in {t.path for t in model[slot_id].takes}
     t1, t2 = model[slot_id].takes
