@@ -137,6 +137,14 @@ class _Folder:
                 self._probes[path] = None
         return self._probes[path]
 
+    def length_fits(self, path: Path, miss: Missing) -> bool:
+        """The file could be the take: readable, and as long as the reference (when it
+        says how long)."""
+        if miss.frames is None:
+            return True
+        info = self.probe(path)
+        return info is not None and info.frames == miss.frames
+
     def same_timecode(self, path: Path, miss: Missing) -> bool:
         if miss.start is None or miss.rate is None:
             return False
@@ -184,7 +192,10 @@ def _by_content(miss: Missing, folder: _Folder, clips: tuple[str, ...],
                 why: str) -> Relinked | Unresolved:
     same_kind = folder.by_suffix.get(miss.path.suffix.lower(), [])
     if miss.checksum:
-        same = [p for p in same_kind if folder.checksum(p) == miss.checksum]
+        # Hash only files of the take's length (a header read each), never every
+        # camera file of a drive.
+        sized = [p for p in same_kind if folder.length_fits(p, miss)]
+        same = [p for p in sized if folder.checksum(p) == miss.checksum]
         if len(same) == 1:
             return Relinked(miss.path, same[0], "checksum", clips)
         if len(same) > 1:

@@ -230,3 +230,27 @@ def test_a_relinked_file_of_another_shape_is_refused(tmp_path: Path) -> None:
     broken.write_text("<xmeml><clipitem>")
     with pytest.raises(WriteError, match="cannot be read back"):
         _checked(original, broken, "fcp7xml", tmp_path / "out.xml")
+
+
+def test_relink_fcpxml_asset_src_with_json_summary(tmp_path: Path,
+                                                   capsys: pytest.CaptureFixture[str]) -> None:
+    import json
+    import xml.etree.ElementTree as ET
+
+    cut = tmp_path / "fcpx_example.fcpxml"
+    shutil.copy(FIXTURES / "fcpx_example.fcpxml", cut)
+    card = tmp_path / "card" / "DCIM"
+    card.mkdir(parents=True)
+    (card / "img_0233.mov").write_bytes(b"phone clip")  # names match case-insensitively
+    code, out, err = _run(capsys, "relink", str(cut), "--search", str(tmp_path / "card"),
+                          "--json", "-o", str(tmp_path / "relinked.fcpxml"))
+    assert code == 1, err  # the other assets are not on the card
+    data = json.loads(out)
+    assert data["output"] == str(tmp_path / "relinked.fcpxml")
+    assert [(r["old"], r["new"], r["how"]) for r in data["relinked"]] == [
+        ("/Volumes/Media/otio/IMG_0233.MOV", str(card / "img_0233.mov"), "file name")]
+    assert data["missing"] == len(data["relinked"]) + len(data["not_found"])
+    srcs = {a.get("name"): a.get("src") for a in
+            ET.parse(tmp_path / "relinked.fcpxml").iter("asset")}
+    assert srcs["IMG_0233"] == (card / "img_0233.mov").as_uri()
+    assert srcs["IMG_0268"] == "file:///Volumes/Media/otio/IMG_0268.MOV"
