@@ -35,8 +35,8 @@ def test_state_json_of_the_written_file_shows_the_cli_takes(xml_cut: Path,  # no
     assert not written.with_name("cut.pickup.pickup").exists()
 
 
-def test_open_panel_shows_a_cli_approval_when_it_regains_focus(  # noqa: F811
-        qtbot, xml_cut: Path) -> None:
+def test_open_panel_shows_a_cli_approval_when_it_regains_focus(
+        qtbot, xml_cut: Path) -> None:  # noqa: F811
     from pickup.ui.panel import PickupPanel
 
     slot = XML_SLOTS[0]
