@@ -76,6 +76,12 @@ def register(sub: Any) -> None:
                         "1920x1080)")
     parser.add_argument("--handles", type=nonneg_int, default=0,
                         help="extra frames generated at each end of a take (0)")
+    parser.add_argument("--join", choices=("cut", "dissolve"), default="cut",
+                        help="a slot longer than the model makes is a chain of segments "
+                        "joined by a cut (default) or a short dissolve")
+    parser.add_argument("--hold", action="store_true",
+                        help="for slots longer than the model makes, one take with its "
+                        "last frame held instead of a chain")
     parser.add_argument("--seed", type=int, default=None,
                         help="seed of take 1 (take n uses seed+n-1)")
     parser.add_argument("--new-seed", action="store_true",
@@ -163,7 +169,8 @@ def _options(args: argparse.Namespace) -> FillOptions:
                        prompt=getattr(args, "prompt", None),
                        negative_prompt=getattr(args, "negative", None),
                        slot_prompts=getattr(args, "slot_prompts", ()),
-                       wait_for_project=args.wait, resubmit_unknown=args.resubmit_unknown)
+                       wait_for_project=args.wait, resubmit_unknown=args.resubmit_unknown,
+                       join=args.join, hold=args.hold)
 
 
 def _check_prompts(args: argparse.Namespace, loaded: LoadedTimeline) -> None:

@@ -94,5 +94,16 @@ def run(args: argparse.Namespace) -> int:
                           seams.head.text() if seams else "not measured",
                           seams.tail.text() if seams else "not measured",
                           Path(take.media).name, take.note or "")
+            rate = float(take.meta.get("slot_rate") or 0) or None
+            for seg in take.segments or ():
+                start, frames = int(seg.get("start") or 0), int(seg.get("frames") or 0)
+                span = (f"{start / rate:.2f}-{(start + frames) / rate:.2f} s" if rate
+                        else f"frames {start}-{start + frames - 1}")
+                index = int(seg.get("index") or 0)
+                source = {"previous": f"from seg {index - 1}", "outgoing": "from outgoing"
+                          }.get(str(seg.get("first")), "independent")
+                table.add_row("", "", f"  seg {seg.get('index')}", "", span, "", source,
+                              f"{float(seg.get('cost') or 0):.2f}", "", "",
+                              f"job {seg.get('job_id')}", "")
     console.print(table)
     return 0

@@ -91,7 +91,8 @@ def write_lossless(frames: Iterable[av.VideoFrame], dest: Path | str, *, rate: F
         for frame in frames:
             if (frame.width, frame.height, frame.format.name) != (width, height, fmt):
                 frame = frame.reformat(width=width, height=height, format=fmt)
-            frame.pts = None
+            frame.pts = written  # one tick a frame, whatever the source's clock was
+            frame.time_base = Fraction(1) / Fraction(rate)
             for packet in stream.encode(frame):
                 out.mux(packet)
             written += 1

@@ -152,7 +152,14 @@ class Take:
         return {"key": self.key, "status": self.status, "provider": self.provider,
                 "model": self.model, "cost": self.cost, "media": self.media,
                 "stale": self.stale, "seams": seams.to_json() if seams else None,
-                "note": self.note}
+                "note": self.note, "segments": self.segments}
+
+    @property
+    def segments(self) -> list[dict[str, Any]] | None:
+        """A chained take's segments (index, start, frames, first, last, job, cost), or
+        None for a take made in one go (see :mod:`pickup.engine.chain`)."""
+        segments = self.meta.get("segments")
+        return [dict(s) for s in segments] if segments else None
 
     @property
     def note(self) -> str | None:

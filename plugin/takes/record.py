@@ -109,7 +109,20 @@ def take_facts(row: Any, slot: Slot) -> dict[str, Any]:
                                                                  or "")
                             else req.get("prompt")),
             "slot_frames": int(target.get("frames") or slot.duration),
-            "slot_rate": slot.rate, "ai_generated": True}
+            "slot_rate": slot.rate, "ai_generated": True,
+            **_chain_facts(req)}
+
+
+def _chain_facts(req: Mapping[str, Any]) -> dict[str, Any]:
+    """A chained take's segments and join (see :mod:`pickup.engine.chain`)."""
+    extra = req.get("extra") or {}
+    segments = extra.get("segments") if hasattr(extra, "get") else None
+    if not segments:
+        return {}
+    return {"join": extra.get("join", "cut"),
+            "segments": [{k: seg.get(k) for k in ("index", "start", "frames", "first",
+                                                   "last", "job_id", "cost")}
+                         for seg in segments]}
 
 
 class _LazyNeighbours:

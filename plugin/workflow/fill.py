@@ -9,14 +9,17 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import Any
 
 from pickup.config import Config, load_config
-from pickup.engine import Engine, EventCallback, Plan, TakeResult
+from pickup.engine import Engine, EventCallback, Plan, Shot, TakeResult
+from pickup.engine.chain import ChainPlan, ChainRunner, plan_chain, segment_slot
 from pickup.errors import BudgetError, InputError
 from pickup.media.conform import profile_for_format
 from pickup.project import Project
+from pickup.providers.base import Capabilities
 from pickup.timeline import DEFAULT_TAGS, LoadedTimeline, Slot, find_slots
 from pickup.timeline.size import sequence_size
 from pickup.workflow.commit import CommitReport, TakePick, commit_takes, done_rows
@@ -50,6 +53,10 @@ class FillOptions:
     #: (slot id, prompt, negative) for slots with a prompt of their own, e.g. the one
     #: ``fill --prompt`` kept in the project state for an unmarked gap
     slot_prompts: tuple[tuple[str, str, str], ...] = ()
+    #: a slot longer than the model makes: ``cut`` or ``dissolve`` joins a chain of
+    #: segments; ``hold`` makes one take and holds its last frame (the old behaviour)
+    join: str = "cut"
+    hold: bool = False
     wait_for_project: bool = False
     resubmit_unknown: bool = False
 
@@ -139,6 +146,7 @@ class Fill:
             self._warn(f"{loaded.path.name}: warning: {message}")
         self.size, self.size_note = sequence_size(loaded, options.size)
         self.profile = options.profile or profile_for_format(loaded.format.name)
+        self.chains: dict[str, tuple[Shot, ChainPlan]] = {}
         self.project = Project.find(loaded.path, options.project, loaded.timeline)
         self.engine: Engine = open_engine(
             self.project, options.provider, config=self.config, model=options.model,
@@ -193,7 +201,25 @@ class Fill:
 
                 sources = neighbour_sources(self.loaded, ask.slot)
             shots.append(build_shot(ask, caps, first, last, sources))
-        return self.engine.plan(shots)
+        return self._plan_chains(shots, caps, folder)
+
+    def _plan_chains(self, shots: list[Shot], caps: Capabilities, folder: Path) -> Plan:
+        """Plan ``shots``; a shot longer than the model makes becomes a chain of segment
+        jobs (unless ``hold``), run by :meth:`run` through a :class:`ChainRunner`."""
+        self.chains = {}
+        single: list[Shot] = []
+        chained: list[Any] = []
+        runner = ChainRunner(self.engine, folder / "chains")
+        for shot in shots:
+            chain = None if self.options.hold else plan_chain(shot, caps,
+                                                              join=self.options.join)
+            if chain is None:
+                single.append(shot)
+                continue
+            self.chains[shot.request.slot_id] = (shot, chain)
+            chained.extend(runner.plan(shot, chain))
+        plan = self.engine.plan(single)
+        return replace(plan, jobs=tuple(plan.jobs) + tuple(chained))
 
     def check_budget(self, plan: Plan) -> None:
         """Refuse (before anything is submitted) a plan over ``--budget``."""
@@ -213,7 +239,18 @@ class Fill:
 
     def run(self, plan: Plan, *, on_event: EventCallback | None = None,
             cancel: threading.Event | None = None) -> list[TakeResult]:
-        return self.engine.run(plan, on_event=on_event, cancel=cancel)
+        """Make the planned takes; chained slots segment by segment, then joined."""
+        segments = {segment_slot(slot_id, seg.index)
+                    for slot_id, (_, chain) in self.chains.items() for seg in chain.segments}
+        single = replace(plan, jobs=tuple(j for j in plan.jobs if j.slot_id not in segments))
+        results = self.engine.run(single, on_event=on_event, cancel=cancel) \
+            if single.jobs else []
+        runner = ChainRunner(self.engine, self.project.root / "neighbours" / "chains")
+        for shot, chain in self.chains.values():
+            if cancel is not None and cancel.is_set():
+                break
+            results.append(runner.run(shot, chain, on_event=on_event, cancel=cancel))
+        return results
 
     def picks(self, results: Sequence[TakeResult]) -> list[TakePick]:
         from pickup.takes.record import keep_active

@@ -30,7 +30,7 @@ def test_takes_json_shape_and_per_take_facts(otio_cut: Path) -> None:
         assert set(slot) == {"id", "active", "takes"}
         for take in slot["takes"]:
             assert set(take) == {"key", "status", "provider", "model", "cost", "media",
-                                 "stale", "seams", "note"}
+                                 "stale", "seams", "note", "segments"}
     assert [s["id"] for s in data["slots"]] == [SLOT_A, SLOT_B]
     # facts on each take's media reference, in the written timeline and the store
     tl = otio.adapters.read_from_file(str(written))
