@@ -94,6 +94,9 @@ class PanelWindow(QMainWindow):
         menu = self.menuBar().addMenu("&File")
         menu.addAction("&Open…", "Ctrl+O", self.panel._browse)
         menu.addAction("&Send back", "Ctrl+Shift+E", self.panel.send_back)
+        # the panel's own Ctrl+Shift+G does it; shown here, not bound twice (ambiguous)
+        menu.addAction("&Generate all or selected…\tCtrl+Shift+G",
+                       lambda: self.panel.generate_many())
         menu.addAction("&Providers…", "Ctrl+,", self.panel.show_providers)
         menu.addSeparator()
         menu.addAction("&Quit", "Ctrl+Q", self.close)
@@ -203,7 +206,7 @@ def _screenshot(app: QApplication, window: PanelWindow, args: argparse.Namespace
 
         from pickup.atomic import atomic_write_bytes
 
-        shown = model.shown() if model is not None else {"timeline": None, "slots": []}
+        shown = panel.shown_state()
         args.state.parent.mkdir(parents=True, exist_ok=True)
         atomic_write_bytes(args.state, (json.dumps(shown, indent=1) + "\n").encode("utf-8"))
         print(args.state)

@@ -136,6 +136,12 @@ class PickupPanel(QWidget):
                         "(Ctrl+Shift+E)")):
             b.setToolTip(tip)
             b.setAccessibleName(b.text().rstrip("…"))
+        self.generate_all_button = QPushButton("Generate all…", self)
+        self.generate_all_button.setToolTip(
+            "Generate every slot, or the slots selected in the slot list (Ctrl+Shift+G); "
+            "asks once, with the estimated cost")
+        self.generate_all_button.setAccessibleName("Generate all or selected")
+        self.generate_all_button.setEnabled(False)
         self.keys_button = QPushButton("?", self)
         self.keys_button.setToolTip("Keyboard shortcuts (?)")
         self.keys_button.setAccessibleName("Keyboard shortcuts")
@@ -170,6 +176,7 @@ class PickupPanel(QWidget):
             top.addWidget(w)
         top.addSpacing(12)
         top.addWidget(self.file_label, 1)
+        top.addWidget(self.generate_all_button)
         top.addWidget(self.keys_button)
         top.addWidget(self.send_button)
         for w in self._stand_ins[:3]:
@@ -218,6 +225,10 @@ class PickupPanel(QWidget):
         self.redo_button.clicked.connect(self.undo.redo)
         self.send_button.clicked.connect(lambda: self.send_back())
         self.keys_button.clicked.connect(self.show_shortcuts)
+        self.generate_all_button.clicked.connect(lambda: self.generate_many())
+        #: asks once before a batch: (slots, takes, cost, budget note) -> go ahead?
+        self.confirm_batch = self._ask_batch
+        self._batch_budget_ok = 0
         self.undo.canUndoChanged.connect(self.undo_button.setEnabled)
         self.undo.canRedoChanged.connect(self.redo_button.setEnabled)
         self.undo_button.setEnabled(False)
@@ -276,7 +287,8 @@ class PickupPanel(QWidget):
         if self._jobs is not None:
             chain += [self._jobs.table, self._jobs.resume, self._jobs.stop_all]
         chain += [self.budget.limit, self.open_button, self.providers_button,
-                  self.undo_button, self.redo_button, self.keys_button, self.send_button]
+                  self.undo_button, self.redo_button, self.generate_all_button,
+                  self.keys_button, self.send_button]
         return chain
 
     def _tab_order(self) -> None:
@@ -428,6 +440,7 @@ class PickupPanel(QWidget):
         key("Ctrl+Shift+E", lambda: self.send_back())
         key("G", lambda: self.selected and self.generate(self.selected))
         key("?", self.show_shortcuts)
+        key("Ctrl+Shift+G", lambda: self.generate_many())
         key("]", lambda: self._step_slot(1))
         key("[", lambda: self._step_slot(-1))
         for seq, k, mod in (("Space", Qt.Key.Key_Space, None), ("J", Qt.Key.Key_J, None),
@@ -480,6 +493,7 @@ class PickupPanel(QWidget):
         strip_h = self.strip._top() + max(2, rows) * self.strip.track_h + 40
         self.split.setSizes([strip_h, sum(sizes) - strip_h - sizes[2], sizes[2]])
         self.slot_list.set_model(self.controller.model, session.start_frame)
+        self.generate_all_button.setEnabled(bool(session.slots))
         top = sum(self._top.sizes())
         if top > 400:  # the list beside the strip gets a third, at most 430 px
             self._top.setSizes([top - min(430, top // 3), min(430, top // 3)])
@@ -735,6 +749,98 @@ class PickupPanel(QWidget):
         self.status.setText(f"{slot_id}: planning {state.takes_wanted} take(s) "
                             f"with {state.provider}…")
 
+    def shown_state(self) -> dict[str, object]:
+        """What the panel shows, as plain JSON (``pickup-panel --state``): the model's
+        slots (status, the take in the cut, takes) with each slot's record in, kind,
+        prompt and cost, and every job with its state and progress."""
+        model, session = self.controller.model, self.controller.session
+        if model is None or session is None:
+            return {"timeline": None, "slots": [], "jobs": []}
+        from pickup.ui.jobs import progress_text, state_words
+
+        shown = model.shown()
+        for entry in shown["slots"]:
+            s = model[entry["id"]]
+            entry.update({
+                "record_in": s.slot.record_in(session.start_frame),
+                "record_out": s.slot.record_out(session.start_frame),
+                "frames": s.slot.duration, "kind": s.kind, "prompt": s.prompt,
+                "negative": s.negative or None, "provider": s.provider,
+                "in_cut": s.chosen_take.key if s.chosen_take else None,
+                "approved": s.approved,
+                "cost": round(sum(t.cost for t in s.takes), 4)})
+        jobs = []
+        for job in self.controller.jobs.values():
+            value, text = progress_text(job)
+            jobs.append({"slot": job.slot_id, "take": f"T{job.take:02d}" if job.take else None,
+                         "provider": job.provider, "state": job.state,
+                         "words": state_words(job.state), "progress": job.progress,
+                         "queue_position": job.queue_position, "shown": text,
+                         "bar": None if value < 0 else value / 1000,
+                         "elapsed_s": round(job.elapsed, 1), "message": job.message})
+        shown["jobs"] = jobs
+        return shown
+
+    def batch_ids(self) -> list[str]:
+        """What Generate all works on: the slots selected in the slot list when there
+        are several, else every slot."""
+        model = self.controller.model
+        if model is None:
+            return []
+        chosen = self._slot_list.selected_ids() if self._slot_list is not None else []
+        return chosen if len(chosen) > 1 else list(model.order)
+
+    def generate_many(self, slot_ids: list[str] | None = None):  # type: ignore[no-untyped-def]
+        """Generate several slots after one confirmation that states the estimated cost
+        (estimated off the GUI thread); the budget question is part of it."""
+        model, session = self.controller.model, self.controller.session
+        if model is None or session is None:
+            return None
+        ids = list(slot_ids) if slot_ids else self.batch_ids()
+        if not ids:
+            return None
+        if self.selected in ids and self._inspector is not None:
+            self.inspector.commit_prompt()
+        from pickup.ui.services import estimate_ask
+        from pickup.ui.workers import run
+
+        asks = [model.ask(i) for i in ids]
+        takes = sum(a.takes for a in asks)
+        self.status.setText(f"estimating {takes} take(s) for {len(ids)} slot(s)…")
+
+        def estimate() -> float:
+            return sum(estimate_ask(session, a) for a in asks)
+
+        def done(cost: float) -> None:
+            c = self.controller
+            committed = c.spent + c.queued_cost
+            note = ""
+            if c.budget is not None and committed + cost > c.budget + 1e-9:
+                note = (f"With ${committed:.2f} already spent or queued, that passes the "
+                        f"budget of ${c.budget:.2f}.")
+            if not self.confirm_batch(ids, takes, cost, note):
+                self.status.setText("generate all: nothing started")
+                return
+            self._batch_budget_ok = len(ids) if note else 0
+            for slot_id in ids:
+                self.generate(slot_id)
+            self.status.setText(f"generating {takes} take(s) for {len(ids)} slot(s), "
+                                f"est. ${cost:.2f}…")
+
+        return run(self.controller.io_pool, estimate, owner=self, on_done=done,
+                   on_error=lambda exc: self.status.setText(
+                       f"generate all: cannot estimate the cost: {plain_error(exc)}"))
+
+    def _ask_batch(self, ids: list[str], takes: int, cost: float, note: str) -> bool:
+        providers = sorted({self.controller.model[i].provider  # type: ignore[index]
+                            for i in ids})
+        answer = QMessageBox.question(
+            self, "Generate all" if len(ids) == len(self.controller.model.order)  # type: ignore[union-attr]
+            else "Generate selected",
+            f"Generate {takes} take(s) for {len(ids)} slot(s) with {', '.join(providers)}?"
+            f"\n\nEstimated cost: ${cost:.2f}." + (f"\n{note}" if note else ""))
+        return answer == QMessageBox.StandardButton.Yes
+
     def _estimate(self) -> None:
         model, session = self.controller.model, self.controller.session
         if model is None or session is None or self.selected is None:
@@ -761,6 +867,9 @@ class PickupPanel(QWidget):
         self.settings.setValue("budget", value or 0)
 
     def _confirm_budget(self, cost: float, committed: float, budget: float) -> bool:
+        if self._batch_budget_ok > 0:  # the batch's one confirmation covered it
+            self._batch_budget_ok -= 1
+            return True
         answer = QMessageBox.question(
             self, "Over budget",
             f"These takes are estimated at ${cost:.2f}. With ${committed:.2f} already spent "

@@ -23,7 +23,6 @@ SHORTCUTS: tuple[tuple[str, str, str], ...] = (
     ("Anywhere", "[ / ]", "previous / next slot"),
     ("Anywhere", "G", "generate takes for the selected slot"),
     ("Anywhere", "Ctrl+Shift+G", "generate every slot (or the slots selected in the list)"),
-    ("Anywhere", "M", "mark the gap or clip under the playhead as a slot"),
     ("Anywhere", "Ctrl+Z / Ctrl+Shift+Z", "undo / redo (prompts, every setting, takes)"),
     ("Anywhere", "Ctrl+,", "providers"),
     ("Anywhere", "Ctrl+Shift+E", "send back"),

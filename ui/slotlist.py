@@ -47,7 +47,8 @@ class SlotList(QWidget):
         self.table.setSortingEnabled(True)
         self.table.sortByColumn(1, Qt.SortOrder.AscendingOrder)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        # Ctrl/Shift+click picks several slots for Generate selected
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.verticalHeader().setVisible(False)
         self.table.verticalHeader().setDefaultSectionSize(20)
@@ -128,6 +129,12 @@ class SlotList(QWidget):
         self.table.scrollTo(index)
         self._quiet = False
 
+    def selected_ids(self) -> list[str]:
+        """The slots selected in the list, in record order."""
+        rows = self.table.selectionModel().selectedRows(0)
+        ids = {str(i.data(Qt.ItemDataRole.UserRole)) for i in rows}
+        return [sid for sid in (self.model.order if self.model else []) if sid in ids]
+
     def slot_at(self, view_row: int) -> str | None:
         """The slot shown on row ``view_row`` of the (sorted) table."""
         index = self.proxy.index(view_row, 0)
@@ -137,6 +144,8 @@ class SlotList(QWidget):
     def _picked(self, index: QModelIndex) -> None:
         if self._quiet or not index.isValid():
             return
+        if len(self.table.selectionModel().selectedRows(0)) > 1:
+            return  # picking several for Generate selected: the inspector stays
         slot_id = self.slot_at(index.row())
         if slot_id is not None:
             self.slotSelected.emit(slot_id)

@@ -214,3 +214,43 @@ def test_providers_dialog_disables_saving_without_a_keyring(qtbot, tmp_path: Pat
         assert not dialog.save_key.isEnabled()
     finally:
         keyring.set_keyring(previous)
+
+
+def test_generate_all_asks_once_with_the_cost_and_state_json_reports_it(
+        qtbot, panel: PickupPanel, tmp_path: Path) -> None:
+    model = panel.controller.model
+    assert model is not None
+    for slot_id in model.order:
+        model[slot_id].takes_wanted = 1
+    asked: list[tuple[list[str], int, float, str]] = []
+
+    def confirm(ids, takes, cost, note):  # type: ignore[no-untyped-def]
+        asked.append((ids, takes, cost, note))
+        return False
+
+    panel.confirm_batch = confirm
+    assert panel.generate_all_button.isEnabled()
+    qtbot.mouseClick(panel.generate_all_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: bool(asked), timeout=10000)
+    assert asked == [(model.order, 2, 0.0, "")]  # previz is free
+    assert not panel.controller.jobs  # declined: nothing started
+    # Two slots picked in the list: Generate selected asks about those two only, once,
+    # and starts both.
+    rows = panel.slot_list
+    rows.table.selectAll()
+    assert rows.selected_ids() == model.order
+    asked.clear()
+    panel.confirm_batch = lambda ids, takes, cost, note: asked.append(
+        (ids, takes, cost, note)) is None
+    panel.strip.setFocus()
+    qtbot.keyClick(panel.strip, Qt.Key.Key_G, Qt.KeyboardModifier.ControlModifier
+                   | Qt.KeyboardModifier.ShiftModifier)
+    qtbot.waitUntil(lambda: len(asked) == 1, timeout=10000)
+    qtbot.waitUntil(lambda: all(len(model[s].takes) == 1 for s in model.order)
+                    and not panel.controller.running(), timeout=90000)
+    assert len(asked) == 1
+    state = panel.shown_state()
+    assert [s["id"] for s in state["slots"]] == model.order  # type: ignore[index]
+    jobs = state["jobs"]
+    assert isinstance(jobs, list) and len(jobs) == 2
+    assert {j["words"] for j in jobs} == {"ready"} and {j["bar"] for j in jobs} == {1.0}

@@ -27,10 +27,16 @@ def test_state_json_of_the_written_file_shows_the_cli_takes(xml_cut: Path,  # no
                  "--window", "900x600"]) == 0
     shown = json.loads(state.read_text(encoding="utf-8"))
     assert shown["timeline"] == str(written)
-    assert shown["slots"] == [{
+    (entry,) = shown["slots"]
+    assert {k: entry[k] for k in ("id", "status", "active", "takes")} == {
         "id": slot, "status": "approved", "active": "T02",
         "takes": [{"key": "T01", "status": "new", "note": None},
-                  {"key": "T02", "status": "approved", "note": "director's pick"}]}]
+                  {"key": "T02", "status": "approved", "note": "director's pick"}]}
+    # the slot list's columns and the take in the cut
+    assert entry["in_cut"] == "T02" and entry["approved"] is True
+    assert entry["record_in"].count(":") == 3 and entry["frames"] > 0
+    assert {"kind", "prompt", "cost", "provider", "record_out"} <= set(entry)
+    assert shown["jobs"] == []  # nothing running in the panel
     assert png.stat().st_size > 0
     assert not written.with_name("cut.pickup.pickup").exists()
 
