@@ -72,6 +72,9 @@ def run(args: argparse.Namespace) -> int:
             f"{result.target.adapter} adapter")
         for line in result.losses or ["the adapter kept every marker, track, clip and gap"]:
             say(f"pickup: {'warning: ' if result.losses else ''}{line}")
+    if result.target.name == "resolve":
+        say("written as Resolve's OTIO import reads it (as `pickup resolve send` does): one "
+            "media reference per clip (OTIO Clip.1), plain file paths")
     say(f"{len(result.media)} clip(s) in {out / 'media'}")
     if result.ale:
         say(f"ALE: {result.ale}")

@@ -23,11 +23,12 @@ from pathlib import Path
 
 import opentimelineio as otio
 
-from pickup.atomic import atomic_write_bytes, temp_prefix
+from pickup.atomic import atomic_path, atomic_write_bytes, temp_prefix
 from pickup.errors import InputError, MediaError, WriteError
 from pickup.hosts.filled import FilledClip, Take, require_filled
 from pickup.media.probe import MediaInfo, probe
 from pickup.timeline import LoadedTimeline, PlacedMedia, Placement, frames_to_timecode, place_all
+from pickup.timeline.otiofile import write_otio
 from pickup.timeline.rates import exact_rate
 from pickup.timeline.writeback import write_back
 
@@ -502,9 +503,34 @@ def _reverted_copy(loaded: LoadedTimeline, left_out: Sequence[FilledClip],
     return read_timeline(copy, rate=rate)
 
 
+def _write_for_resolve(loaded: LoadedTimeline, clips: Sequence[FilledClip],
+                       placements: Sequence[Placement], dest: Path, result: HandoffResult,
+                       left_out: Sequence[FilledClip]) -> None:
+    """The OTIO Resolve's File > Import > Timeline reads, as ``pickup resolve send``
+    writes it (:func:`pickup.hosts.resolve.bridge.resolve_import_copy`): one media
+    reference per clip (``Clip.1``), plain file paths."""
+    from pickup.hosts.resolve.bridge import resolve_import_copy
+
+    if loaded.format.name == "otio":
+        edited = place_all(loaded.timeline, placements)
+        result.lossless = True
+    else:
+        from pickup.timeline.loss import adapter_losses
+
+        edited = _repointed(loaded, clips, placements)
+        result.losses = adapter_losses(edited, "otio_json")
+    _gapped(edited, loaded.rate, left_out)
+    copy = resolve_import_copy(replace(loaded, timeline=edited))
+    with atomic_path(dest, backup=dest.exists()) as tmp:
+        write_otio(copy, tmp, target_schema_versions={"Clip": 1})
+
+
 def _write_timeline(loaded: LoadedTimeline, spec: Target, clips: Sequence[FilledClip],
                     placements: Sequence[Placement], dest: Path, result: HandoffResult,
                     left_out: Sequence[FilledClip] = ()) -> None:
+    if spec.name == "resolve":
+        _write_for_resolve(loaded, clips, placements, dest, result, left_out)
+        return
     if loaded.format.name == spec.format:
         edited = place_all(loaded.timeline, placements)
         _gapped(edited, loaded.rate, left_out)

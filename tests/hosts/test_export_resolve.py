@@ -42,11 +42,19 @@ def test_resolve_export_writes_otio_and_media_with_import_steps(
     assert code == 0, err
     written = Path(out.strip().splitlines()[-1])
     assert written == out_dir / "Cut_1.pickup.otio"
-    json.loads(written.read_text())  # plain JSON a reader other than Pickup takes
+    data = json.loads(written.read_text())  # plain JSON a reader other than Pickup takes
     media = out_dir / "media" / "V1-01000200_T01.mov"
     info = probe(media)
     assert (info.codec, info.frames, info.start_timecode) == ("prores", 72, "01:00:02:00")
-    assert ("Clip", "V1-01000200_T01", media.resolve().as_uri()) in _items(written)
+    # as Resolve's importer reads it (and `pickup resolve send` writes it): Clip.1 with
+    # its one media reference, plain paths
+    clips = [c for t in data["tracks"]["children"] for c in t["children"]
+             if c["OTIO_SCHEMA"].startswith("Clip")]
+    assert clips and {c["OTIO_SCHEMA"] for c in clips} == {"Clip.1"}
+    assert all("media_references" not in c for c in clips)
+    assert ("Clip", "V1-01000200_T01", str(media.resolve())) in _items(written)
+    assert "written as Resolve's OTIO import reads it (as `pickup resolve send` does): one " \
+        "media reference per clip (OTIO Clip.1), plain file paths" in err
     steps = [line.strip() for line in err.splitlines()]
     assert (f"1. In DaVinci Resolve (18.5 or later) choose File > Import > Timeline... and "
             f"pick: {written}") in steps
@@ -68,7 +76,7 @@ def test_resolve_export_from_xml_converts_to_otio(filled_xml: Path, tmp_path: Pa
     assert "through OTIO's otio_json adapter" in err
     urls = [url for kind, _name, url in _items(written) if kind == "Clip" and url]
     mxf = [u for u in urls if u.endswith(".mxf")]
-    assert mxf and all(str(tmp_path / "x" / "media") in u for u in mxf)
+    assert mxf and all(u.startswith(str((tmp_path / "x" / "media").resolve())) for u in mxf)
     code, _, err = _run(capsys, "export", str(filled_xml), "--for", "resolve", "--codec",
                         "h264", "-o", str(tmp_path / "y"))
     assert code == 2 and "resolve takes prores_hq or dnxhr_hq media, not h264" in err
