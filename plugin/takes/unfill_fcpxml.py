@@ -44,7 +44,7 @@ def _time_attr(child: Any) -> str:
 def revert_fcpxml(loaded: LoadedTimeline, found: FoundSlot, rec: Replaced, dest: Path
                   ) -> Path:
     from pickup.timeline.patch import _xmltext as X
-    from pickup.timeline.patch.fcpxml import open_spine, parse_time
+    from pickup.timeline.patch.fcpxml import kept_children, open_spine, parse_time
 
     where = str(loaded.path)
     tree, sequence, spine, resources = open_spine(loaded)
@@ -75,7 +75,9 @@ def revert_fcpxml(loaded: LoadedTimeline, found: FoundSlot, rec: Replaced, dest:
         if (lo, hi) != (s, e):
             raise refused(found, where, f"the clip is at {float(s):g}s-{float(e):g}s, the "
                           f"placeholder was at {float(lo):g}s-{float(hi):g}s")
-        had = [element.raw(m) for m in element.root.findall("marker")]
+        # What the patcher carried over onto the clip (markers, connected clips),
+        # re-timed into the clip's time as it did.
+        had = kept_children(element, element.root, parse_time(clip.attrs.get("start")))
         has = [tree.raw(c) for c in clip.children]
         if had != has:
             raise refused(found, where, f"the clip holds {len(has)} marker(s) or clip(s) "

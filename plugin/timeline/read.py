@@ -120,6 +120,10 @@ def read_timeline(path: Path | str, *, rate: float | None = None,
     timeline = _pick_timeline(result, path)
     seq_rate = rate or _timeline_rate(timeline)
     check_timeline(timeline, seq_rate, path)
+    if fmt.adapter == "fcpx_xml":
+        from pickup.timeline.fcpxml_read import restore_spine_gaps
+
+        restore_spine_gaps(timeline, path, seq_rate)
     if fmt.adapter == "cmx_3600" and timeline.global_start_time is None and text is not None:
         start = _edl_first_record_in(text, seq_rate)
         if start is not None:

@@ -44,4 +44,10 @@ def sequence_size(loaded: LoadedTimeline, override: tuple[int, int] | None = Non
                 continue
             if 16 <= w <= 8192 and 16 <= h <= 8192:
                 return (w, h), "timeline metadata"
+    if loaded.format.name == "fcpxml":
+        from pickup.timeline.fcpxml_read import sequence_format
+
+        found = sequence_format(loaded.path, loaded.timeline.name)
+        if found is not None:
+            return (found[0], found[1]), "the project's <format>"
     return DEFAULT_SIZE, "default (pass --size WxH)"

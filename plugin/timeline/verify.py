@@ -339,8 +339,13 @@ def _check_fcpxml(original: Path, written: Path, report: VerifyReport) -> None:
         index, hit = at_slot(item)
         if hit and item.tag != "transition":
             skip_before.add(id(item))
-            report.slots[index].replaced.append(_show(item))
-            connected_before.update(_show(c) for c in item if c.get("lane"))
+            a = _seconds(item.get("offset"))
+            b = a + _seconds(item.get("duration"))
+            x, y = spans[index]
+            if a < y and b > x:  # not a neighbouring gap that only touches the slot
+                report.slots[index].replaced.append(_show(item))
+                if item.tag != "gap":  # a gap's connected clips stay on its pieces
+                    connected_before.update(_show(c) for c in item if c.get("lane"))
     for item in spine_a:
         _, hit = at_slot(item)
         if hit and item.tag in ("gap", *_SPINE_ITEMS) and item.tag != "transition":

@@ -9,7 +9,7 @@ from pickup.errors import SlotError
 from pickup.timeline.place import Placement
 from pickup.timeline.rates import exact_rate
 
-__all__ = ["changed", "exact_rate", "media_url", "nominal", "ntsc", "seq_frames"]
+__all__ = ["changed", "exact_rate", "line_end", "media_url", "nominal", "ntsc", "seq_frames"]
 
 
 def nominal(rate: float | Fraction) -> int:
@@ -36,3 +36,11 @@ def changed(p: Placement, what: str, where: str) -> SlotError:
     return SlotError(f"the timeline changed since it was scanned: {what}",
                      where=f"{where}, slot {p.slot.id}",
                      hint="scan the timeline again and place into the slot it lists")
+
+
+def line_end(data: bytes) -> bytes:
+    """The file's own line end: CRLF, classic Mac CR, or LF (first 4 KB looked at)."""
+    head = data[:4096]
+    if b"\r\n" in head:
+        return b"\r\n"
+    return b"\r" if b"\r" in head else b"\n"

@@ -23,7 +23,7 @@ from pathlib import Path
 import opentimelineio as otio
 
 from pickup.errors import SlotError, TimelineError
-from pickup.timeline.patch._common import changed, exact_rate, nominal, ntsc
+from pickup.timeline.patch._common import changed, exact_rate, line_end, nominal, ntsc
 from pickup.timeline.place import Placement
 from pickup.timeline.read import LoadedTimeline
 from pickup.timeline.replaced import Replaced
@@ -190,7 +190,7 @@ def patch_edl(source: LoadedTimeline, placements: Sequence[Placement],
     text, encoding = _decode(data)
     rate = source.rate
     head, blocks = _parse(text, rate, where)
-    nl = "\r\n" if "\r\n" in text else "\n"
+    nl = line_end(data).decode()
     drop = _drop(text, rate)
     new_blocks: list[_Block] = []
     for p, reel in _new_events(source, placements, blocks):

@@ -19,7 +19,14 @@ import opentimelineio as otio
 
 from pickup.errors import SlotError, TimelineError
 from pickup.timeline.patch import _xmltext as X
-from pickup.timeline.patch._common import changed, media_url, nominal, ntsc, seq_frames
+from pickup.timeline.patch._common import (
+    changed,
+    line_end,
+    media_url,
+    nominal,
+    ntsc,
+    seq_frames,
+)
 from pickup.timeline.place import Placement
 from pickup.timeline.read import LoadedTimeline
 from pickup.timeline.replaced import Replaced, decode_text
@@ -89,7 +96,7 @@ def patch_fcp7xml(source: LoadedTimeline, placements: Sequence[Placement],
     where = str(source.path)
     tree = X.parse(source.path)
     seq = _top_sequence(tree, source.timeline.name, source.path)
-    nl = b"\r\n" if b"\r\n" in tree.data[:4096] else b"\n"
+    nl = line_end(tree.data)
     tracks = seq.path("media", "video")
     video = tracks.findall("track") if tracks is not None else []
     taken = {n.attrs["id"] for n in tree.root.iter() if "id" in n.attrs}

@@ -27,12 +27,12 @@ import opentimelineio as otio
 
 from pickup.errors import SlotError, TimelineError
 from pickup.timeline.patch import _xmltext as X
-from pickup.timeline.patch._common import changed, media_url
+from pickup.timeline.patch._common import changed, line_end, media_url
 from pickup.timeline.place import Placement
 from pickup.timeline.read import LoadedTimeline
 from pickup.timeline.replaced import Replaced, decode_text
 
-__all__ = ["FcpxXmlPatcher", "fcpx_time", "parse_time"]
+__all__ = ["FcpxXmlPatcher", "fcpx_time", "kept_children", "parse_time"]
 
 _PLACEHOLDERS = ("asset-clip", "clip", "title", "video", "ref-clip", "sync-clip", "mc-clip")
 
@@ -117,7 +117,7 @@ def patch_fcpxml(source: LoadedTimeline, placements: Sequence[Placement],
     fd = parse_time(seq_format.attrs["frameDuration"])
     version = tuple(int(v) for v in re.findall(r"\d+", tree.root.attrs.get("version", "1.8")))
     ids = {n.attrs["id"] for n in tree.root.iter() if "id" in n.attrs}
-    nl = b"\r\n" if b"\r\n" in tree.data[:4096] else b"\n"
+    nl = line_end(tree.data)
     edits: list[tuple[int, int, bytes]] = []
     new_resources: list[bytes] = []
     res_indent = X.indent_of(tree, resources.children[-1]) if resources.children else b"    "
@@ -215,8 +215,8 @@ def patch_fcpxml(source: LoadedTimeline, placements: Sequence[Placement],
         ind = X.indent_of(tree, node)
         inner = ind + b"    "
         if node.tag != "gap":
-            _, _, _, clip_head, _ = fills[0]
-            kept = [tree.raw(m) for m in node.findall("marker")]
+            _, _, _, clip_head, media_start = fills[0]
+            kept = kept_children(tree, node, media_start)
             edits.append((node.start, node.end, _element(clip_head, kept, inner, ind, nl)))
             continue
         edits.append((node.start, node.end, _split_gap(tree, node, a, b, fills, ind, nl)))
@@ -224,6 +224,28 @@ def patch_fcpxml(source: LoadedTimeline, placements: Sequence[Placement],
         at = resources.children[-1].end if resources.children else resources.open_end
         edits.append((at, at, b"".join(nl + res_indent + r for r in new_resources)))
     return X.splice(tree.data, edits)
+
+
+#: children of a replaced placeholder that stay with the new clip, as FCP's own Replace
+#: keeps them: markers, keywords, ratings and connected clips/storylines (``lane``).
+_KEPT_TAGS = ("marker", "chapter-marker", "keyword", "rating", "note")
+
+
+def kept_children(tree: X.Tree, node: X.Node, media_start: Fraction) -> list[bytes]:
+    """The placeholder's markers and connected items, re-timed from its local time
+    (its ``start``) into the new clip's (the media's start)."""
+    local0 = parse_time(node.attrs.get("start"))
+    kept: list[bytes] = []
+    for child in node.children:
+        if child.tag not in _KEPT_TAGS and "lane" not in child.attrs:
+            continue
+        raw = tree.raw(child)
+        attr = "offset" if "lane" in child.attrs else "start"
+        if attr in child.attrs:
+            t = parse_time(child.attrs[attr])
+            raw = _set_attr(raw, attr, fcpx_time(media_start + (t - local0)))
+        kept.append(raw)
+    return kept
 
 
 def _split_gap(tree: X.Tree, node: X.Node, a: Fraction, b: Fraction,
