@@ -12,7 +12,9 @@ prompt_id, ...]``; ``GET /history/{id}`` holds a finished job's ``status``
 ``images`` with ``animated``, ``VHS_VideoCombine`` gives ``gifs`` -- fetched from
 ``GET /view?filename=&subfolder=&type=``.  Cancel is ``POST /queue {"delete"}``
 plus ``POST /interrupt {"prompt_id"}``.  Jobs go to the pool member with the
-shortest queue.
+shortest queue.  Live progress comes from the websocket ``/ws?clientId=`` (``progress``
+value/max and ``executing`` events, :mod:`pickup.providers.comfyui_ws`); without it, the
+queue and history over HTTP still tell queued, running and done.
 
 Workflow placeholders (string values, the whole value keeps its type):
 ``{{prompt}}``, ``{{negative}}``, ``{{seed}}``, ``{{width}}``, ``{{height}}``,
@@ -28,6 +30,7 @@ import hashlib
 import json
 import math
 import random
+import time
 import uuid
 from dataclasses import replace
 from pathlib import Path
@@ -36,6 +39,7 @@ from urllib.parse import urlencode, urlsplit
 
 from pickup.errors import ConfigError, ProviderError
 from pickup.providers.base import Capabilities, JobHandle, JobStatus, ShotRequest, State
+from pickup.providers.comfyui_ws import ProgressListener
 from pickup.providers.http import HttpProvider, _is_loopback, check_url, safe_url
 from pickup.providers.workflows import WORKFLOWS, workflow_path
 
@@ -138,6 +142,31 @@ class ComfyUIProvider(HttpProvider):
                                   what="ComfyUI URL") for u in urls]
         self.client_id = str(self.options.get("client_id") or uuid.uuid4())
         self._workflows: dict[str, dict[str, Any]] = {}
+        self.use_websocket = bool(self.options.get("websocket", True))
+        self._listeners: dict[str, ProgressListener] = {}
+
+    # -- live progress ---------------------------------------------------------------------
+    def listener(self, server: str, *, wait_s: float = 0.0) -> ProgressListener | None:
+        """The websocket listener of ``server`` (started on first use), or None when the
+        websocket is switched off (``websocket = false``)."""
+        if not self.use_websocket:
+            return None
+        found = self._listeners.get(server)
+        if found is None:
+            found = self._listeners[server] = ProgressListener(
+                server, self.client_id,
+                connect_timeout_s=self.client.limits.connect_timeout_s).start()
+        end = time.monotonic() + wait_s
+        while found.error is None and not found.connected.is_set() and \
+                time.monotonic() < end:
+            found.connected.wait(0.02)
+        return found
+
+    def close(self) -> None:
+        """Stop the websocket listeners."""
+        for listener in self._listeners.values():
+            listener.stop()
+        self._listeners.clear()
 
     # -- workflows ---------------------------------------------------------------------------
     def models(self) -> list[str]:
@@ -279,6 +308,7 @@ class ComfyUIProvider(HttpProvider):
         prompt = fill_workflow(graph, values)
         prompt_id = self._prompt_id(req)
         identity = self._identity(req, graph)
+        self.listener(server, wait_s=1.0)  # listen before queueing: progress goes to us
         response = self.client.request("POST", f"{server}/prompt", ok=(400,), json={
             "prompt": prompt, "client_id": self.client_id, "prompt_id": prompt_id,
             "extra_data": {_IDENTITY_KEY: identity}})
@@ -296,7 +326,8 @@ class ComfyUIProvider(HttpProvider):
                 "input named (docs/providers.md)")
         return JobHandle(provider=self.name, job_id=str(answer.get("prompt_id") or prompt_id),
                          data={"server": server, "model": model,
-                               "number": answer.get("number"), "identity": identity})
+                               "number": answer.get("number"), "identity": identity,
+                               "nodes": len(prompt)})
 
     def _identity(self, req: ShotRequest, graph: dict[str, Any]) -> str:
         """Names this request at the server (stored in the prompt's ``extra_data``)."""
@@ -347,7 +378,13 @@ class ComfyUIProvider(HttpProvider):
             return self._finished(server, history[pid], handle)
         queue = self._queue(server)
         if any(len(e) > 1 and e[1] == pid for e in queue.get("queue_running") or []):
-            return JobStatus(state=State.RUNNING, poll_after_s=self.poll_after_s)
+            listener = self.listener(server)
+            live = listener.progress(pid) if listener is not None else None
+            return JobStatus(state=State.RUNNING,
+                             progress=live.fraction(handle.data.get("nodes"))
+                             if live is not None else None,
+                             poll_after_s=self.poll_after_s if live is None
+                             else min(self.poll_after_s, 1.0))
         pending = sorted((e for e in queue.get("queue_pending") or [] if len(e) > 1),
                          key=lambda e: e[0])
         for position, entry in enumerate(pending):

@@ -114,6 +114,17 @@ def test_first_image_is_uploaded_and_used(tmp_path: Path) -> None:
             break
         status = provider.poll(handle)
     assert status.state is State.SUCCEEDED, status
+    # the websocket heard the prompt run (executing / progress_state events)
+    listener = provider.listener(URL)
+    assert listener is not None and listener.connected.is_set()
+    import time
+
+    for _ in range(100):  # the last event may trail the history entry by a moment
+        live = listener.progress(handle.job_id)
+        if live is not None and live.finished:
+            break
+        time.sleep(0.02)
+    assert live is not None and live.finished and live.nodes and live.fraction(5) == 1.0
     out = provider.fetch(handle, status, tmp_path / "out")[0]
     assert probe(out).frames == 10
     green = _mean_rgb(out)
