@@ -68,11 +68,11 @@ def safe_url(url: str) -> str:
     """``url`` without credentials, query or fragment: safe to show and log."""
     try:
         parts = urlsplit(url)
+        host = parts.hostname or ""
+        if parts.port:  # raises ValueError for a port that is not a number
+            host = f"{host}:{parts.port}"
     except ValueError:
         return "<invalid URL>"
-    host = parts.hostname or ""
-    if parts.port:
-        host = f"{host}:{parts.port}"
     return urlunsplit((parts.scheme, host, parts.path, "", ""))
 
 

@@ -202,3 +202,9 @@ def test_gzip_answers_are_decoded() -> None:
     with _Server("127.0.0.1", _reply(200, body, {"Content-Type": "application/json",
                                                  "Content-Encoding": "gzip"})) as api:
         assert _client(api.url).json("GET", "status") == {"id": "t" * 5000}
+
+
+def test_a_port_that_is_not_a_number_is_refused_in_one_line() -> None:
+    # found by tests/hardening/test_fuzz_faults.py: safe_url raised ValueError
+    with pytest.raises(ConfigError, match="refusing"):
+        check_url("http://127.0.0.1:1\u3002/v1", provider="runway", allow_http=True)
