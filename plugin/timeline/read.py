@@ -102,6 +102,8 @@ def read_timeline(path: Path | str, *, rate: float | None = None,
         modern = _fcpxml_media_reps(path) if fmt.adapter == "fcpx_xml" else None
         if modern is not None:
             result = otio.adapters.read_from_string(modern, adapter_name=fmt.adapter)
+        elif fmt.adapter == "cmx_3600" and text is not None:
+            result = _read_edl(text, path, kwargs)
         else:
             result = otio.adapters.read_from_file(str(path), adapter_name=fmt.adapter,
                                                   **kwargs)
@@ -156,6 +158,66 @@ def _fcpxml_media_reps(path: Path) -> str | None:
             asset.set("src", rep.get("src", ""))
             changed = True
     return ElementTree.tostring(root, encoding="unicode") if changed else None
+
+
+_EDL_TC = re.compile(r"^\d\d:\d\d:\d\d[:;.]\d\d$")
+
+
+def _read_edl(text: str, path: Path, kwargs: dict[str, Any]) -> Any:
+    """Read an EDL; when an event's source and record durations differ (and no M2 or
+    freeze frame explains it), read it leniently: the record side is trusted (its
+    source out becomes source in + record duration, so a hole after it stays a hole),
+    with a warning per event.  The file itself is never changed."""
+    try:
+        return otio.adapters.read_from_string(text, adapter_name="cmx_3600", **kwargs)
+    except Exception as exc:  # the adapter's EDLParseError
+        if "duration don't match" not in str(exc):
+            raise
+    fixed, notes = _trust_record_side(text, float(kwargs["rate"]))
+    for note in notes:
+        _log.warning("%s: %s", path, note)
+    return otio.adapters.read_from_string(fixed, adapter_name="cmx_3600", **kwargs)
+
+
+def _trust_record_side(text: str, rate: float) -> tuple[str, list[str]]:
+    """``text`` with each plain cut event's source out set from its record duration,
+    and a note per event changed."""
+    lines = text.splitlines(keepends=True)
+    events = [i for i, ln in enumerate(lines) if _edl_event(ln) is not None]
+    notes: list[str] = []
+    for n, index in enumerate(events):
+        fields = _edl_event(lines[index])
+        assert fields is not None
+        block = "".join(lines[index + 1:events[n + 1] if n + 1 < len(events) else None])
+        if "M2 " in block.upper() or "FREEZE FRAME" in block.upper() or fields[3] != "C":
+            continue
+        tcs = [f for f in fields if _EDL_TC.match(f)][-4:]
+        try:
+            src_in, src_out, rec_in, rec_out = (
+                otio.opentime.from_timecode(tc.replace(";", ":").replace(".", ":"), rate)
+                for tc in tcs)
+        except ValueError:
+            continue
+        if src_out - src_in == rec_out - rec_in:
+            continue
+        new_out = otio.opentime.to_timecode(src_in + (rec_out - rec_in), rate)
+        line = lines[index]
+        at = line.index(tcs[1], line.index(tcs[0]) + len(tcs[0]))
+        lines[index] = line[:at] + new_out + line[at + len(tcs[1]):]
+        source_frames = round((src_out - src_in).value)
+        record_frames = round((rec_out - rec_in).value)
+        notes.append(f"event {fields[0]}: source {tcs[0]}-{tcs[1]} is {source_frames} "
+                     f"frames, record {tcs[2]}-{tcs[3]} is {record_frames}; read with the "
+                     "record duration (lenient read)")
+    return "".join(lines), notes
+
+
+def _edl_event(line: str) -> list[str] | None:
+    fields = line.split()
+    if len(fields) >= 8 and fields[0].isdigit() and sum(
+            1 for f in fields if _EDL_TC.match(f)) >= 4:
+        return fields
+    return None
 
 
 def _read_text(path: Path) -> str:
