@@ -22,6 +22,7 @@ from pickup.engine.scheduler import (
     media_suffix,
     request_from_json,
 )
+from pickup.engine.states import JobState
 
 __all__ = [
     "DEFAULT_PRICES",
@@ -33,6 +34,7 @@ __all__ = [
     "FittedRequest",
     "JobEvent",
     "JobRow",
+    "JobState",
     "Journal",
     "OutputSpec",
     "Plan",

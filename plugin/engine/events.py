@@ -9,6 +9,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from pickup.engine.states import JobState
+
 __all__ = ["EventCallback", "JobEvent"]
 
 
@@ -16,10 +18,12 @@ __all__ = ["EventCallback", "JobEvent"]
 class JobEvent:
     """One thing that happened to one take's job.
 
-    ``state`` is a journal state (planned, submitting, submitted, running, succeeded,
-    fetched, conformed, failed, cancelled) or one of the engine's notes: ``cached``
-    (an earlier take was reused), ``retrying`` (a transient provider error; the
-    message says when it tries again), ``refused`` (over the budget).
+    ``state`` is a :class:`~pickup.engine.states.JobState`: a journal state (planned,
+    submitting, submitted, running, succeeded, fetched, conformed, failed, cancelled)
+    or one of the engine's notes: ``cached`` (an earlier take was reused),
+    ``retrying`` (a transient provider error; the message says when it tries again),
+    ``refused`` (over the budget).  A plain string is turned into one (an unknown
+    state is a ValueError).
     ``progress`` is 0..1 when the provider reports it; ``queue_position`` the job's
     place in the provider's queue when it says (1 = next).
     """
@@ -33,6 +37,9 @@ class JobEvent:
     job_id: int | None = None
     provider: str = ""
     queue_position: int | None = None
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "state", JobState(self.state))
 
 
 EventCallback = Callable[[JobEvent], None]

@@ -26,15 +26,13 @@ from pathlib import Path
 from typing import Any
 
 from pickup.engine.redact import redact
+from pickup.engine.states import DONE, JOURNAL_STATES, TERMINAL_BAD, UNFINISHED
 from pickup.errors import WriteError
 
 __all__ = ["DONE", "STATES", "TERMINAL_BAD", "UNFINISHED", "JobRow", "Journal"]
 
-STATES = ("planned", "submitting", "submitted", "running", "succeeded", "fetched",
-          "conformed", "placed", "failed", "cancelled")
-UNFINISHED = ("planned", "submitting", "submitted", "running", "succeeded", "fetched")
-DONE = ("conformed", "placed")
-TERMINAL_BAD = ("failed", "cancelled")
+#: the journal's states, from the one vocabulary of :mod:`pickup.engine.states`
+STATES = JOURNAL_STATES
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS jobs (

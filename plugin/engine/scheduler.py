@@ -44,6 +44,7 @@ from pickup.engine.plan import OutputSpec, Shot, fit_request
 from pickup.engine.preflight import check_slot_length
 from pickup.engine.redact import redact
 from pickup.engine.retry import Clock, RetryPolicy, SystemClock
+from pickup.engine.states import JobState
 from pickup.errors import MediaError, PickupError, ProviderError
 from pickup.media.probe import MediaInfo, probe
 from pickup.project import Project
@@ -149,7 +150,8 @@ class Plan:
 
 @dataclass(frozen=True)
 class TakeResult:
-    """What became of one take: ``state`` is conformed, failed, cancelled or refused."""
+    """What became of one take: ``state`` (a :class:`~pickup.engine.states.JobState`) is
+    conformed, failed, cancelled or refused."""
 
     slot_id: str
     take: int
@@ -166,6 +168,9 @@ class TakeResult:
     error: str | None = None
     error_kind: str | None = None
     notes: tuple[str, ...] = ()
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "state", JobState(self.state))
 
     @property
     def ok(self) -> bool:
