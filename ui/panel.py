@@ -76,6 +76,15 @@ class _EscapeLeaves(QObject):
         return False
 
 
+def parse_size(text: str) -> tuple[int, int] | None:
+    """``1920x1080`` -> (1920, 1080); None for anything else or an absurd size."""
+    parts = text.strip().lower().replace(" ", "").split("x")
+    if len(parts) != 2 or not all(p.isdigit() for p in parts):
+        return None
+    w, h = int(parts[0]), int(parts[1])
+    return (w, h) if 16 <= w <= 8192 and 16 <= h <= 8192 else None
+
+
 def panel_settings() -> QSettings:
     """The panel's settings file (``$PICKUP_PANEL_SETTINGS`` or the user config folder)."""
     path = os.environ.get("PICKUP_PANEL_SETTINGS") or str(
@@ -142,6 +151,16 @@ class PickupPanel(QWidget):
             "asks once, with the estimated cost")
         self.generate_all_button.setAccessibleName("Generate all or selected")
         self.generate_all_button.setEnabled(False)
+        # the sequence size takes are made at: editable where the file does not say it
+        # (AAF, EDL): remembered per file in the settings
+        self.size_field = QLineEdit(self)
+        self.size_field.setFixedWidth(92)
+        self.size_field.setPlaceholderText("WxH")
+        self.size_field.setAccessibleName("Sequence size")
+        self.size_field.setToolTip("The sequence's size, WxH; takes are made at it. "
+                                   "Editable when the file does not say (Enter applies)")
+        self.size_field.setEnabled(False)
+        self.size_field.editingFinished.connect(self._size_edited)
         self.keys_button = QPushButton("?", self)
         self.keys_button.setToolTip("Keyboard shortcuts (?)")
         self.keys_button.setAccessibleName("Keyboard shortcuts")
@@ -176,6 +195,7 @@ class PickupPanel(QWidget):
             top.addWidget(w)
         top.addSpacing(12)
         top.addWidget(self.file_label, 1)
+        top.addWidget(self.size_field)
         top.addWidget(self.generate_all_button)
         top.addWidget(self.keys_button)
         top.addWidget(self.send_button)
@@ -287,7 +307,8 @@ class PickupPanel(QWidget):
         if self._jobs is not None:
             chain += [self._jobs.table, self._jobs.resume, self._jobs.stop_all]
         chain += [self.budget.limit, self.open_button, self.providers_button,
-                  self.undo_button, self.redo_button, self.generate_all_button,
+                  self.undo_button, self.redo_button, self.size_field,
+                  self.generate_all_button,
                   self.keys_button, self.send_button]
         return chain
 
@@ -456,7 +477,43 @@ class PickupPanel(QWidget):
         """Load ``path`` off the GUI thread; ``loaded`` is emitted when it is shown."""
         self.status.setText(f"reading {Path(path).name}…")
         self.file_label.setText(Path(path).name)
-        return self.controller.open(path, rate=self.rate_override, size=self.size_override)
+        size = self.size_override or self._remembered_size(Path(path))
+        return self.controller.open(path, rate=self.rate_override, size=size)
+
+    def _size_key(self, path: Path) -> str:
+        return "sizes/" + str(path.resolve()).replace("/", "|")
+
+    def _remembered_size(self, path: Path) -> tuple[int, int] | None:
+        text = str(self.settings.value(self._size_key(path), "") or "")
+        return parse_size(text)
+
+    def _show_size(self, session: Session) -> None:
+        w, h = session.size
+        self.size_field.setText(f"{w}x{h}")
+        from_file = session.size_note == "timeline metadata"
+        self.size_field.setEnabled(not from_file)
+        self.size_field.setToolTip(
+            f"The sequence's size ({session.size_note}); takes are made at it."
+            + ("" if from_file else " The file does not say: type WxH and press Enter."))
+
+    def _size_edited(self) -> None:
+        session = self.controller.session
+        size = parse_size(self.size_field.text())
+        if session is None:
+            return
+        if size is None:
+            self.status.setText(f"not a size like 1920x1080: {self.size_field.text()!r}")
+            self._show_size(session)
+            return
+        if size == session.size:
+            return
+        path = session.loaded.path
+        self.settings.setValue(self._size_key(path), f"{size[0]}x{size[1]}")
+        if self.size_override is not None:  # the editor's choice replaces --size
+            self.size_override = size
+        self.status.setText(f"sequence size {size[0]}x{size[1]}: reading "
+                            f"{path.name} again…")
+        self.open(path)
 
     def _browse(self) -> None:
         path, _ = QFileDialog.getOpenFileName(
@@ -494,6 +551,7 @@ class PickupPanel(QWidget):
         self.split.setSizes([strip_h, sum(sizes) - strip_h - sizes[2], sizes[2]])
         self.slot_list.set_model(self.controller.model, session.start_frame)
         self.generate_all_button.setEnabled(bool(session.slots))
+        self._show_size(session)
         top = sum(self._top.sizes())
         if top > 400:  # the list beside the strip gets a third, at most 430 px
             self._top.setSizes([top - min(430, top // 3), min(430, top // 3)])

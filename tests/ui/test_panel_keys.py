@@ -254,3 +254,44 @@ def test_generate_all_asks_once_with_the_cost_and_state_json_reports_it(
     jobs = state["jobs"]
     assert isinstance(jobs, list) and len(jobs) == 2
     assert {j["words"] for j in jobs} == {"ready"} and {j["bar"] for j in jobs} == {1.0}
+
+
+def test_size_field_where_the_file_has_no_size(qtbot, example: Path, tmp_path: Path) -> None:
+    from tests.conftest import FIXTURES
+
+    edl = tmp_path / "cut.edl"
+    edl.write_bytes((FIXTURES / "gap_test.edl").read_bytes())
+    settings = QSettings(str(tmp_path / "panel.ini"), QSettings.Format.IniFormat)
+    panel = PickupPanel(settings=settings)
+    qtbot.addWidget(panel)
+    panel.show()
+    panel.open(edl)
+    qtbot.waitUntil(lambda: panel.controller.model is not None, timeout=20000)
+    assert panel.size_field.isEnabled()  # an EDL says no size
+    assert panel.size_field.text() == "1920x1080"
+    panel.size_field.setText("1280x720")
+    panel.size_field.editingFinished.emit()
+    qtbot.waitUntil(lambda: panel.controller.session is not None
+                    and panel.controller.session.size == (1280, 720)
+                    and panel.controller.model is not None, timeout=20000)
+    assert panel.size_field.text() == "1280x720"
+    panel.close_panel()
+    # remembered for the file: a new panel opens it at that size
+    again = PickupPanel(settings=settings)
+    qtbot.addWidget(again)
+    again.open(edl)
+    qtbot.waitUntil(lambda: again.controller.session is not None
+                    and again.controller.model is not None, timeout=20000)
+    session = again.controller.session
+    assert session is not None and session.size == (1280, 720)
+    again.close_panel()
+    # a file that says its size: the field shows it and cannot be edited
+    third = PickupPanel(settings=settings)
+    qtbot.addWidget(third)
+    third.open(example)
+    qtbot.waitUntil(lambda: third.controller.model is not None, timeout=20000)
+    session = third.controller.session
+    assert session is not None and session.size_note == "timeline metadata"
+    assert not third.size_field.isEnabled()
+    third.size_field.setText("nonsense")
+    third.close_panel()
