@@ -74,7 +74,7 @@ def run(args: argparse.Namespace) -> int:
     if args.to_adapter:
         from pickup.timeline.loss import adapter_losses
 
-        for line in adapter_losses(edited, args.to_adapter):
+        for line in adapter_losses(edited, args.to_adapter, original=loaded.path):
             say(f"pickup: warning: {line}")
     written = write_back(loaded, edited, [placement], dest, to_adapter=args.to_adapter,
                          backup=args.in_place)

@@ -541,7 +541,7 @@ def _write_timeline(loaded: LoadedTimeline, spec: Target, clips: Sequence[Filled
 
         edited = _repointed(loaded, clips, placements, spec)
         _gapped(edited, loaded.rate, left_out)
-        result.losses = adapter_losses(edited, spec.adapter)
+        result.losses = adapter_losses(edited, spec.adapter, original=loaded.path)
         write_back(loaded, edited, placements, dest, to_adapter=spec.adapter,
                    backup=dest.exists())
     if spec.ale and result.lossless and spec.format == "edl":

@@ -174,7 +174,9 @@ def write_back(source: LoadedTimeline, edited: otio.schema.Timeline,
         except OSError:
             raise
         except Exception as exc:
-            raise WriteError(f"writing failed: {type(exc).__name__}: {exc}",
+            from pickup.timeline.loss import one_line
+
+            raise WriteError(f"writing failed: {one_line(exc)}",
                              where=str(dest), hint="nothing was written") from None
     _log.info("wrote %s", dest)
     return dest

@@ -199,7 +199,7 @@ def commit_takes(project: Project, loaded: LoadedTimeline, picks: Sequence[TakeP
         if to_adapter:
             from pickup.timeline.loss import adapter_losses
 
-            losses = adapter_losses(edited, to_adapter)
+            losses = adapter_losses(edited, to_adapter, original=loaded.path)
         try:
             dest.parent.mkdir(parents=True, exist_ok=True)
         except OSError as exc:

@@ -85,6 +85,11 @@ def select_slots(loaded: LoadedTimeline, *, slot_ids: Sequence[str] = (),
     if not slots:
         from pickup.timeline import convention
 
+        if all_gaps:  # --all-gaps was passed: do not suggest it
+            raise InputError("no marked slots and no unmarked holes to fill",
+                             where=str(loaded.path),
+                             hint=f"{convention(tuple(tags) if tags else DEFAULT_TAGS)}; "
+                             "`pickup scan --all-gaps` says what it saw")
         raise InputError("no marked slots to fill", where=str(loaded.path),
                          hint=f"{convention(tuple(tags) if tags else DEFAULT_TAGS)}; "
                          "`pickup scan` says what it saw, and --all-gaps fills unmarked "
