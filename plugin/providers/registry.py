@@ -20,6 +20,7 @@ BUILTINS: dict[str, str] = {
     "comfyui": "pickup.providers.comfyui:ComfyUIProvider",
     "runway": "pickup.providers.runway:RunwayProvider",
     "veo": "pickup.providers.veo:VeoProvider",
+    "vertex": "pickup.providers.vertex:VertexVeoProvider",
     "fal": "pickup.providers.fal:FalProvider",
     "replicate": "pickup.providers.replicate:ReplicateProvider",
     "luma": "pickup.providers.luma:LumaProvider",

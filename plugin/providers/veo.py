@@ -59,9 +59,8 @@ class VeoProvider(HttpProvider):
         return {"bytesBase64Encoded": base64.b64encode(blob).decode("ascii"),
                 "mimeType": mimetypes.guess_type(str(path))[0] or "image/png"}
 
-    def submit(self, req: ShotRequest, workdir: Path) -> JobHandle:
-        self.validate(req)
-        model = self.resolve_model(req)
+    def request_body(self, req: ShotRequest, model: str) -> dict[str, Any]:
+        """``{"instances": [...], "parameters": {...}}`` for ``predictLongRunning``."""
         caps = self.capabilities(model)
         instance: dict[str, Any] = {"prompt": req.prompt}
         if req.first_frame is not None:
@@ -81,8 +80,16 @@ class VeoProvider(HttpProvider):
         if full_hd and max(req.width, req.height) >= 1920 and \
                 any(abs(parameters["durationSeconds"] - d) < 1e-6 for d in full_hd):
             parameters["resolution"] = "1080p"
-        operation = self.client.json("POST", f"/v1beta/models/{model}:predictLongRunning",
-                                     json={"instances": [instance], "parameters": parameters})
+        return {"instances": [instance], "parameters": parameters}
+
+    def create_path(self, model: str) -> str:
+        return f"/v1beta/models/{model}:predictLongRunning"
+
+    def submit(self, req: ShotRequest, workdir: Path) -> JobHandle:
+        self.validate(req)
+        model = self.resolve_model(req)
+        operation = self.client.json("POST", self.create_path(model),
+                                     json=self.request_body(req, model))
         return JobHandle(provider=self.name, job_id=str(operation["name"]),
                          data={"model": model})
 
