@@ -38,8 +38,9 @@ def register(sub: Any) -> None:
                         "File > Import > Timeline; `pickup resolve send` is the live route)")
     parser.add_argument("-o", "--output", type=Path, default=None, metavar="DIR",
                         help="output folder (default <stem>.<target>/ beside the timeline)")
-    parser.add_argument("--codec", choices=("prores_hq", "dnxhr_hq", "h264"), default=None,
-                        help="media codec (default: what the app takes natively)")
+    parser.add_argument("--codec", choices=("prores_hq", "dnxhr_hq", "dnxhr_hq_opatom", "h264"),
+                        default=None, help="media codec (default: what the app takes "
+                        "natively; dnxhr_hq_opatom: OP-Atom MXF for Avid MediaFiles)")
     parser.add_argument("--approved-only", action="store_true",
                         help="hand over only approved (or locked) takes; slots without one "
                         "are handed over as before the fill (as gaps when converting) and "

@@ -53,13 +53,15 @@ class Target:
 
 TARGETS: dict[str, Target] = {
     "avid": Target(
-        "avid", "aaf", "AAF", ".aaf", "dnxhr_hq", ("dnxhr_hq",), True,
+        "avid", "aaf", "AAF", ".aaf", "dnxhr_hq", ("dnxhr_hq", "dnxhr_hq_opatom"),
+        True,
         ("In Media Composer, import the ALE into a bin: {ale}",
          "Link media: select the new clips and Relink (or link through the Source Browser) "
          "to the DNxHR HQ MXF files in {media}",
          "Then import the AAF into the same bin and open its sequence: {timeline}")),
     "avid-edl": Target(
-        "avid-edl", "edl", "cmx_3600", ".edl", "dnxhr_hq", ("dnxhr_hq",), True,
+        "avid-edl", "edl", "cmx_3600", ".edl", "dnxhr_hq", ("dnxhr_hq", "dnxhr_hq_opatom"),
+        True,
         ("In Media Composer, import the ALE into a bin: {ale}",
          "Link media: select the new clips and Relink to the MXF files in {media}",
          "Then load the EDL with EDL Manager (or List Tool) against that bin: {timeline}")),

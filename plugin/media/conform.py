@@ -91,6 +91,11 @@ PROFILES: dict[str, Profile] = {
     "dnxhr_hq": Profile("dnxhr_hq", ".mxf", "mxf", "dnxhd", "yuv422p",
                         {"profile": "dnxhr_hq"}, "pcm_s24le", "dnxhd", ("DNXHR HQ",),
                         rates=_BROADCAST_RATES),
+    # Avid-managed media: OP-Atom, one essence per file, as Media Composer keeps its own
+    # in Avid MediaFiles/MXF (FFmpeg's mxf_opatom muxer; video only).
+    "dnxhr_hq_opatom": Profile("dnxhr_hq_opatom", ".mxf", "mxf_opatom", "dnxhd", "yuv422p",
+                               {"profile": "dnxhr_hq"}, "pcm_s24le", "dnxhd", ("DNXHR HQ",),
+                               rates=_BROADCAST_RATES),
     "h264": Profile("h264", ".mp4", "mp4", "libx264", "yuv420p",
                     {"crf": "18", "preset": "medium"}, "aac", "h264",
                     ("High", "Main", "Constrained Baseline", "Baseline"), threads="AUTO"),
@@ -172,6 +177,9 @@ class ConformTarget:
                                      ("shorter", self.shorter, SHORTER)):
             if value not in allowed:
                 raise ConfigError(f"{name} must be one of {', '.join(allowed)}, not {value!r}")
+        if prof.container == "mxf_opatom" and self.audio:
+            raise ConfigError("OP-Atom MXF holds one essence per file: no audio with "
+                              f"{prof.name}", hint="drop the audio, or use dnxhr_hq (OP1a)")
         if self.reel is not None and len(self.reel) > 8:
             _log.warning("reel name %r is longer than 8 characters; EDL and Avid cut it",
                          self.reel)

@@ -190,3 +190,35 @@ def test_mediainfo_reads_the_reel_and_timecode(filled_xml, tmp_path, capsys):
 
 def _all(items: Any) -> list[Any]:
     return list(items)  # pyaaf2 is untyped
+
+
+def test_avid_op_atom_media_links_in_the_aaf(tmp_path, no_config, capsys):
+    """--codec dnxhr_hq_opatom: one essence per MXF (OP-Atom, as Avid MediaFiles hold),
+    linked in the AAF by the file's own package UMID."""
+    src = tmp_path / "cut.aaf"
+    shutil.copyfile(FIXTURES / "trims.aaf", src)
+    filled = _fill(src, capsys)
+    code = main(["export", str(filled), "--for", "avid", "--codec", "dnxhr_hq_opatom", "-o",
+                 str(tmp_path / "atom")])
+    captured = capsys.readouterr()
+    assert code == 0, captured.err
+    mxf_path = tmp_path / "atom" / "media" / "V1-01012422_T01.mxf"
+    mxf = aaf2.mxf.MXFFile(str(mxf_path))
+    assert mxf.operation_pattern == "OPAtom"
+    assert probe(mxf_path).reel == "PKUP001"
+    package = next(iter(mxf.material_packages()))
+    with aaf2.open(str(tmp_path / "atom" / "cut.pickup.aaf"), "r") as f:
+        master = f.content.mobs.get(package.mob_id)
+        assert master is not None and master.name == "V1-01012422_T01"
+
+
+def test_op_atom_refuses_audio():
+    from fractions import Fraction
+
+    from pickup.errors import ConfigError
+    from pickup.media.conform import ConformTarget
+
+    target = ConformTarget(frames=24, rate=Fraction(24), width=256, height=144,
+                           profile="dnxhr_hq_opatom", audio=True)
+    with pytest.raises(ConfigError, match="one essence per file"):
+        target.validate()
