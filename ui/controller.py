@@ -738,19 +738,25 @@ class Controller(QObject):
                    on_error=lambda exc: self.sendFailed.emit(plain_error(exc)))
 
     # -- closing -------------------------------------------------------------------------------
-    def shutdown(self, wait_ms: int = 1500) -> bool:
+    def shutdown(self, wait_ms: int = 1500, *, leave_jobs: bool = False) -> bool:
         """Cancel every job and wait for the workers; True if all stopped in time.
 
         Running jobs are marked cancelled in the journal at once (jobs whose download
         is already there are left resumable), the providers are asked to cancel, and
         the engine's process gets ``wait_ms`` to leave before it is ended, so closing
-        never waits on a provider.
+        never waits on a provider.  With ``leave_jobs`` nothing is cancelled: the
+        engine's process ends at once, the journal keeps the jobs unfinished (a hosted
+        provider goes on making them) and the next open offers to resume them.
         """
         self._closed = True
         self._stop_sketch()
         journalled = [j.job_id for j in self.jobs.values()
                       if not j.final and j.job_id is not None]
-        self.cancel_all()
+        if leave_jobs:
+            journalled = []
+            self._waiting.clear()
+        else:
+            self.cancel_all()
         if self.session is not None and journalled:
             with contextlib.suppress(PickupError, OSError):
                 services.cancel_jobs(self.session.project, journalled, call_provider=False)
@@ -763,7 +769,8 @@ class Controller(QObject):
             with contextlib.suppress(PickupError, OSError):
                 self._write_state(*change, self._state_saved)
                 self._confirm_state(*change)
-        ok = self._host.close(wait_ms / 1000) if self._host is not None else True
+        ok = (self._host.close(wait_ms / 1000, leave=leave_jobs) if self._host is not None
+              else True)
         return self.io_pool.waitForDone(max(500, wait_ms // 5)) and ok
 
 

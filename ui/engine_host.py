@@ -193,16 +193,22 @@ class EngineHost:
         if self.alive:
             self._inbox.put(("cancel", key))
 
-    def close(self, timeout: float = 15.0) -> bool:
+    def close(self, timeout: float = 15.0, *, leave: bool = False) -> bool:
         """Cancel everything, let the host finish its journal writes, end it.
-        True if it ended by itself within ``timeout`` seconds."""
+        True if it ended by itself within ``timeout`` seconds.  With ``leave`` the
+        jobs are not cancelled: the process is ended at once, the journal keeps them
+        unfinished and the next open resumes them (a hosted provider goes on making
+        them meanwhile)."""
         with self._lock:
             process, inbox, reader = self._process, self._inbox, self._reader
             self._process = self._inbox = self._reader = None
         if process is None:
             return True
-        with contextlib.suppress(OSError, ValueError):
-            inbox.put(("stop",))
+        if leave:
+            timeout = 0.0
+        else:
+            with contextlib.suppress(OSError, ValueError):
+                inbox.put(("stop",))
         process.join(timeout)
         clean = not process.is_alive()
         if not clean:

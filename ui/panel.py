@@ -989,21 +989,31 @@ class PickupPanel(QWidget):
         self.status.setText(text)
 
     # -- closing -----------------------------------------------------------------------------------
-    def _ask_close(self, running: int) -> bool:
-        answer = QMessageBox.question(
-            self, "Jobs are running",
-            f"{running} job(s) are still running. Cancel them and close?\n\nFinished takes "
-            "are kept; cancelled ones can be made again, and downloaded ones are resumed "
-            "next time you open this timeline.")
-        return answer == QMessageBox.StandardButton.Yes
+    def _ask_close(self, running: int) -> bool | str:
+        """True: cancel the jobs and close; "leave": close and let them go on (resumed
+        next time); False: stay open."""
+        box = QMessageBox(QMessageBox.Icon.Question, "Jobs are running",
+                          f"{running} job(s) are still running.\n\nCancel them, or leave them "
+                          "running at the provider and resume them the next time you open "
+                          "this timeline?  Finished takes are kept either way.", parent=self)
+        cancel = box.addButton("Cancel jobs and close", QMessageBox.ButtonRole.AcceptRole)
+        leave = box.addButton("Leave them running", QMessageBox.ButtonRole.DestructiveRole)
+        box.addButton("Stay", QMessageBox.ButtonRole.RejectRole)
+        box.exec()
+        clicked = box.clickedButton()
+        return True if clicked is cancel else "leave" if clicked is leave else False
 
     def close_panel(self) -> bool:
-        """Ask when jobs run; cancel them, stop the preview and save.  False: stay open."""
+        """Ask when jobs run; cancel them (or leave them, as the editor chose), stop the
+        preview and save.  False: stay open."""
         running = len(self.controller.running())
-        if running and not self.ask_close(running):
-            return False
+        answer: bool | str = True
+        if running:
+            answer = self.ask_close(running)
+            if not answer:
+                return False
         if self._player is not None:
             self.player.clear()
-        self.controller.shutdown()
+        self.controller.shutdown(leave_jobs=answer == "leave")
         return True
 

@@ -55,3 +55,35 @@ def test_cancel_is_durable_and_close_does_not_wait(qtbot, example: Path) -> None
     assert not panel.controller.host.alive
     states = set(_journal_states(project).values())
     assert not {"planned", "submitting", "submitted", "running"} & states, states
+
+
+def test_close_leaving_jobs_running_resumes_them_next_time(qtbot, example: Path) -> None:
+    panel = PickupPanel(size=(640, 360))
+    qtbot.addWidget(panel)
+    panel.show()
+    panel.open(example)
+    qtbot.waitUntil(lambda: panel.controller.model is not None, timeout=20000)
+    slot_id = panel.controller.model.order[0]
+    panel.controller.model[slot_id].takes_wanted = 2
+    panel.generate(slot_id)
+    qtbot.waitUntil(lambda: any(j.job_id is not None and not j.final
+                                for j in panel.controller.jobs.values()), timeout=30000)
+    panel.ask_close = lambda n: "leave"
+    started = time.monotonic()
+    assert panel.close_panel()
+    print(f"closing and leaving the jobs took {time.monotonic() - started:.2f} s")
+    assert not panel.controller.host.alive
+    states = _journal_states(example.with_name("farmhouse.pickup"))
+    left = [s for s in states.values() if s not in ("conformed", "placed")]
+    assert left and "cancelled" not in states.values(), states
+    # the next open offers them and Resume finishes them
+    again = PickupPanel(size=(640, 360))
+    qtbot.addWidget(again)
+    again.open(example)
+    qtbot.waitUntil(lambda: again.controller.model is not None, timeout=20000)
+    interrupted = [j for j in again.controller.jobs.values() if j.state == "interrupted"]
+    assert len(interrupted) == len(left)
+    again.controller.resume()
+    qtbot.waitUntil(lambda: not again.controller.running(), timeout=90000)
+    assert all(j.state == "conformed" for j in interrupted)
+    again.close_panel()
