@@ -124,7 +124,7 @@ def plan_extend(sources: Mapping[str, Any], frames: int, rate: Fraction,
 
 def render_extend(plan: ExtendPlan, dest: Path, rate: Fraction, *,
                   cancel: threading.Event | None = None) -> Path:
-    """Write the planned runs of real source frames into ``dest`` (lossless FFV1)."""
+    """Write the planned runs of real source frames into ``dest`` (lossless)."""
     if plan.uncovered or not plan.runs:
         raise MediaError(f"{plan.uncovered} frame(s) of the gap have no source media",
                          where=str(dest))

@@ -4,7 +4,7 @@ Each segment after the first has a ``lead``: frames at its head that the join do
 add as they are.  With ``cut`` they are dropped (a segment that continues from the
 previous one's last frame starts on that same frame); with ``dissolve`` they are mixed
 with the previous segment's last ``lead`` frames (linear, ``(i + 1) / (lead + 1)``).
-The result is written losslessly (FFV1) for the conform, one frame in memory at a time
+The result is written losslessly for the conform, one frame in memory at a time
 (plus the ``lead`` frames a dissolve holds back).
 """
 
@@ -74,7 +74,7 @@ def _joined(paths: Sequence[Path], leads: Sequence[int], mode: str,
 
 def join_segments(paths: Sequence[Path], leads: Sequence[int], dest: Path, *,
                   mode: str = "cut", cancel: threading.Event | None = None) -> int:
-    """Write the segments at ``paths`` joined by ``mode`` into ``dest`` (FFV1, the first
+    """Write the segments at ``paths`` joined by ``mode`` into ``dest`` (lossless, the first
     segment's size, rate and pixel format); returns the frames written."""
     if mode not in JOINS:
         raise MediaError(f"unknown join {mode!r}; use {' or '.join(JOINS)}")

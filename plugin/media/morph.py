@@ -1,7 +1,9 @@
 """In-between frames from two pictures by dense optical flow (a morph cut).
 
 The outgoing shot's last frame ``a`` and the incoming shot's first frame ``b`` are
-matched both ways with OpenCV's DIS optical flow (``a -> b`` and ``b -> a``, on luma);
+matched both ways with OpenCV's DIS optical flow (``a -> b`` and ``b -> a``, on luma,
+computed at most :data:`FLOW_WIDTH` pixels wide and scaled up: the flow of a picture is
+smooth, and this makes a 1080p morph about five times faster);
 frame ``k`` of ``n`` (``t = (k + 1) / (n + 1)``) is ``a`` warped forward by ``t`` of
 its flow, blended with ``b`` warped back by ``1 - t`` of its flow, weighted ``1 - t`` and
 ``t``.  This is the technique of Resolve's Smooth Cut and Premiere's Morph Cut, and
@@ -22,7 +24,9 @@ from PIL import Image
 
 from pickup.errors import CancelledError, MediaError
 
-__all__ = ["morph_frames", "render_morph"]
+__all__ = ["FLOW_WIDTH", "morph_frames", "render_morph"]
+
+FLOW_WIDTH = 640
 
 
 def _cv2():  # type: ignore[no-untyped-def]
@@ -34,8 +38,19 @@ def _cv2():  # type: ignore[no-untyped-def]
 
 
 def _flow(cv2, a_grey: np.ndarray, b_grey: np.ndarray) -> np.ndarray:  # type: ignore[no-untyped-def]
+    """Dense flow from ``a_grey`` to ``b_grey`` at full size (pixels), computed at most
+    FLOW_WIDTH wide."""
+    h, w = a_grey.shape
+    scale = min(1.0, FLOW_WIDTH / w)
+    if scale < 1.0:
+        size = (max(8, round(w * scale)), max(8, round(h * scale)))
+        a_grey = cv2.resize(a_grey, size, interpolation=cv2.INTER_AREA)
+        b_grey = cv2.resize(b_grey, size, interpolation=cv2.INTER_AREA)
     dis = cv2.DISOpticalFlow_create(cv2.DISOPTICAL_FLOW_PRESET_MEDIUM)
-    return dis.calc(a_grey, b_grey, None)
+    flow = dis.calc(a_grey, b_grey, None)
+    if scale < 1.0:
+        flow = cv2.resize(flow, (w, h), interpolation=cv2.INTER_LINEAR) * np.float32(1 / scale)
+    return flow
 
 
 def morph_frames(a: np.ndarray, b: np.ndarray, count: int, *,
@@ -51,19 +66,17 @@ def morph_frames(a: np.ndarray, b: np.ndarray, count: int, *,
     flow_ba = _flow(cv2, b_grey, a_grey)
     h, w = a_grey.shape
     gx, gy = np.meshgrid(np.arange(w, dtype=np.float32), np.arange(h, dtype=np.float32))
-    af, bf = a.astype(np.float32), b.astype(np.float32)
     for k in range(count):
         if cancel is not None and cancel.is_set():
             raise CancelledError("cancelled")
         t = (k + 1) / (count + 1)
         # backward warps: the pixel at x at time t came from x - t*F_ab in a, and
         # from x - (1 - t)*F_ba in b (the flows sampled at x approximate those at t)
-        from_a = cv2.remap(af, gx - t * flow_ab[..., 0], gy - t * flow_ab[..., 1],
+        from_a = cv2.remap(a, gx - t * flow_ab[..., 0], gy - t * flow_ab[..., 1],
                            cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE)
-        from_b = cv2.remap(bf, gx - (1 - t) * flow_ba[..., 0], gy - (1 - t) * flow_ba[..., 1],
+        from_b = cv2.remap(b, gx - (1 - t) * flow_ba[..., 0], gy - (1 - t) * flow_ba[..., 1],
                            cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE)
-        out = (1 - t) * from_a + t * from_b
-        yield np.clip(out + 0.5, 0, 255).astype(np.uint8)
+        yield cv2.addWeighted(from_a, 1 - t, from_b, t, 0)
 
 
 def _picture(path: Path, width: int, height: int) -> np.ndarray:
@@ -80,7 +93,7 @@ def _picture(path: Path, width: int, height: int) -> np.ndarray:
 def render_morph(first: Path, last: Path, dest: Path, *, frames: int, rate: Fraction,
                  width: int, height: int, cancel: threading.Event | None = None) -> Path:
     """Write ``frames`` in-between frames from picture ``first`` to ``last`` into ``dest``
-    (lossless FFV1 in Matroska, RGB)."""
+    (lossless, RGB)."""
     from pickup.media.handles import write_lossless
 
     a = _picture(first, width, height)
@@ -88,7 +101,7 @@ def render_morph(first: Path, last: Path, dest: Path, *, frames: int, rate: Frac
     made = (av.VideoFrame.from_ndarray(f, format="rgb24")
             for f in morph_frames(a, b, frames, cancel=cancel))
     written = write_lossless(made, dest, rate=rate, width=width, height=height,
-                             pix_fmt="bgr0")
+                             pix_fmt="rgb24")
     if written != frames:
         raise MediaError(f"wrote {written} frames, the take needs {frames}", where=str(dest))
     return dest

@@ -29,7 +29,7 @@ class LocalRenderer:
     """Shared ``submit``/``poll``/``fetch``/``cancel`` of a local renderer."""
 
     name = "local"
-    suffix = ".mkv"
+    suffix = ".nut"
 
     def __init__(self) -> None:
         self._cancels: dict[str, threading.Event] = {}

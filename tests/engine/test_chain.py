@@ -35,7 +35,7 @@ class ContinueProvider(LocalRenderer):
     from that picture (2 px a frame), without one it pans over its own plate."""
 
     name = "chaintest"
-    suffix = ".mkv"
+    suffix = ".nut"
     submitted: list[str] = []  # noqa: RUF012 - shared by the instances a run makes
     fail: dict[str, str] = {}  # noqa: RUF012 - segment slot id -> "error" | "moderated"
 
@@ -69,7 +69,7 @@ class ContinueProvider(LocalRenderer):
                                                                            axis=1)),
                                              format="rgb24") for k in range(req.frames))
         write_lossless(frames, dest, rate=Fraction(req.rate), width=req.width,
-                       height=req.height, pix_fmt="bgr0")
+                       height=req.height, pix_fmt="rgb24")
 
 
 @pytest.fixture
