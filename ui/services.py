@@ -141,6 +141,8 @@ class TakeRecord:
     status: str = "new"  # new | approved | rejected
     note: str = ""
     seams: Seams | None = None  # measured when the take was placed (see media/seams)
+    #: a chained take's segments (engine/chain): (index, start frame, frames, first)
+    segments: tuple[tuple[int, int, int, str], ...] = ()
 
     @property
     def key(self) -> str:
@@ -421,7 +423,15 @@ def take_from_row(row: JobRow) -> TakeRecord:
                       prompt=str(row.request.get("prompt") or ""), job_id=row.id,
                       seed=row.request.get("seed"),
                       handles=int(row.target.get("handles", 0) or 0),
-                      frames=int(row.target.get("frames", 0) or 0))
+                      frames=int(row.target.get("frames", 0) or 0),
+                      segments=_segments_of(row))
+
+
+def _segments_of(row: JobRow) -> tuple[tuple[int, int, int, str], ...]:
+    extra = row.request.get("extra") or {}
+    segments = extra.get("segments") if isinstance(extra, dict) else None
+    return tuple((int(s.get("index", 0)), int(s.get("start", 0)), int(s.get("frames", 0)),
+                  str(s.get("first", "none"))) for s in segments or ())
 
 
 def read_session(path: Path | str, *, rate: float | None = None,

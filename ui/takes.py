@@ -133,7 +133,10 @@ class TakesGallery(QWidget):
             item.setToolTip(f"{take.path}\nprompt: {take.prompt}\nseed: {take.seed}"
                             + (f"\nnote: {take.note}" if take.note else "")
                             + (f"\nseams (SSIM / colour distance): {take.seams.text()}"
-                               if take.seams else ""))
+                               if take.seams else "")
+                            + "".join(f"\nsegment {i}: frames {start}-{start + n - 1}"
+                                      + (f", from {first}" if first != "none" else "")
+                                      for i, start, n, first in take.segments))
             key = self.thumb_key(take)
             if key in self.images:
                 item.setIcon(QIcon(QPixmap.fromImage(self.images[key])))
@@ -169,6 +172,8 @@ class TakesGallery(QWidget):
             def one(value: float | None) -> str:
                 return f"{value:.2f}" if value is not None else "n/a"
             seam_line = f"\nseams in {one(seams.head.ssim)} · out {one(seams.tail.ssim)}"
+        if take.segments:
+            seam_line += f"\nchain of {len(take.segments)} segments"
         return (f"{take.key} · {take.provider} · ${take.cost:.2f}\n"
                 + (" · ".join(marks) if marks else "new") + seam_line)
 

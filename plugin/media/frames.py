@@ -41,11 +41,13 @@ def _shrink(image: Image.Image, max_width: int | None) -> Image.Image:
 
 
 def frame_images(path: Path | str, indices: list[int], *, max_width: int | None = None,
-                 info: MediaInfo | None = None) -> list[Image.Image]:
+                 info: MediaInfo | None = None, fast: bool = False) -> list[Image.Image]:
     """The frames at ``indices`` (0 = first; negative counts from the end) as RGB images.
 
     Indices past the end give the last frame.  Upright (rotation and pixel aspect
-    applied), at most ``max_width`` wide.  :class:`MediaError` if nothing decodes.
+    applied), at most ``max_width`` wide.  ``fast`` scales while converting (FFmpeg's
+    area filter) instead of Lanczos on the full picture: for measuring, not for showing.
+    :class:`MediaError` if nothing decodes.
     """
     path = Path(path)
     info = info or probe(path)
@@ -59,7 +61,14 @@ def frame_images(path: Path | str, indices: list[int], *, max_width: int | None 
                 if index in found:
                     continue
                 frame = _decode_at(container, stream, index, info.rate)
-                if frame is not None:
+                if frame is None:
+                    continue
+                upright = info.rotation % 360 == 0 and (info.pixel_aspect or 1) == 1
+                if fast and max_width and upright and frame.width > max_width:
+                    height = max(1, round(frame.height * max_width / frame.width))
+                    found[index] = frame.to_image(width=max_width, height=height,
+                                                  interpolation="AREA")
+                else:
                     found[index] = _shrink(_upright(frame.to_image(), info), max_width)
     except FFmpegError as exc:
         raise MediaError(f"cannot decode a frame: {exc}", where=str(path)) from None

@@ -187,7 +187,7 @@ def measure_seams(media: Path | str, *, handles: int = 0,
     first = max(0, min(handles, info.frames - 1))
     last = max(first, info.frames - 1 - handles)
     take_first, take_last = frame_images(media, [first, last], info=info,
-                                         max_width=WORK_WIDTH)
+                                         max_width=WORK_WIDTH, fast=True)
     if outgoing is not None:
         head = seam_pair(outgoing, take_first)
     if incoming is not None:

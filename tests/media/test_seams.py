@@ -110,3 +110,18 @@ def test_different_sizes_are_compared_at_one_size() -> None:
     small = big.resize((160, 90), Image.Resampling.BILINEAR)
     seam = seam_pair(big, small)
     assert seam.ssim is not None and seam.ssim > 0.95
+
+
+def test_fast_frames_match_the_shown_ones(tmp_path: Path) -> None:
+    """``frame_images(fast=True)`` (scaled while converting) gives the picture the
+    Lanczos path shows, to within a few levels."""
+    from pickup.media.frames import frame_images
+
+    media = _encode(tmp_path / "take.mkv", [_texture(21, (320, 180)), _texture(22, (320, 180))])
+    fast = frame_images(media, [0, 1], max_width=80, fast=True)
+    shown = frame_images(media, [0, 1], max_width=80)
+    for a, b in zip(fast, shown, strict=True):
+        assert a.size == b.size == (80, 45)
+        diff = np.abs(np.asarray(a, dtype=int) - np.asarray(b, dtype=int))
+        assert diff.mean() < 3.0
+    assert not np.array_equal(np.asarray(fast[0]), np.asarray(fast[1]))

@@ -17,7 +17,8 @@ def test_gallery_lists_seams(qtbot, tmp_path: Path) -> None:  # type: ignore[no-
                 item="gap", item_name="")
     measured = TakeRecord(number=1, path=tmp_path / "a.mov", provider="previz",
                           seams=Seams(Seam(0.934, 0.05), Seam(note="incoming media offline")))
-    plain = TakeRecord(number=2, path=tmp_path / "b.mov", provider="previz")
+    plain = TakeRecord(number=2, path=tmp_path / "b.mov", provider="previz",
+                       segments=((1, 0, 225, "outgoing"), (2, 225, 224, "previous")))
     gallery = TakesGallery()
     qtbot.addWidget(gallery)
     gallery.show_state(SlotState(slot=slot, prompt="x", takes=[measured, plain]))
@@ -25,3 +26,20 @@ def test_gallery_lists_seams(qtbot, tmp_path: Path) -> None:  # type: ignore[no-
     assert "seams in 0.93 · out n/a" in first.text()
     assert "incoming media offline" in first.toolTip()
     assert "seams in" not in second.text() and "SSIM" not in second.toolTip()
+    assert "chain of 2 segments" in second.text() and "chain" not in first.text()
+    assert "segment 2: frames 225-448, from previous" in second.toolTip()
+
+
+def test_take_from_a_chained_journal_row_lists_its_segments(tmp_path: Path) -> None:
+    from pickup.engine.journal import JobRow
+    from pickup.ui.services import take_from_row
+
+    segments = [{"index": 1, "start": 0, "frames": 225, "first": "outgoing"},
+                {"index": 2, "start": 225, "frames": 224, "first": "previous"}]
+    row = JobRow(id=7, slot_id="V1-01000012", take=1, provider="runway", model=None,
+                 cache_key="chain-x", idem_key="chain-x", attempt=1, state="conformed",
+                 handle=None, request={"prompt": "p", "extra": {"segments": segments}},
+                 target={"frames": 449, "handles": 0}, notes=(), est_cost=1.0, cost=1.0,
+                 error=None, error_kind=None, raw_path=None,
+                 media_path=str(tmp_path / "t.mov"), output=None, created=0.0, updated=0.0)
+    assert take_from_row(row).segments == ((1, 0, 225, "outgoing"), (2, 225, 224, "previous"))
