@@ -78,16 +78,6 @@ def _check_time(time: otio.opentime.RationalTime | None, what: str, where: str,
                             hint="export the timeline again")
 
 
-def _check_strings(obj: otio.core.SerializableObject, where: str) -> None:
-    try:
-        _ = obj.name
-        _ = dict(obj.metadata) if hasattr(obj, "metadata") else None
-    except (TypeError, UnicodeDecodeError):
-        raise TimelineError(f"{type(obj).__name__}: a name or metadata string is not "
-                            "UTF-8 text", where=where,
-                            hint="fix that text or export the file again") from None
-
-
 def check_timeline(timeline: otio.schema.Timeline, rate: float, path: Path) -> None:
     """TimelineError for a sequence rate, start or item time Pickup cannot work with."""
     where = str(path)
@@ -103,17 +93,13 @@ def check_timeline(timeline: otio.schema.Timeline, rate: float, path: Path) -> N
                             "timecode)", where=where,
                             hint="set the start timecode to 00:00:00:00 or later and "
                             "export again")
-    _check_strings(timeline, where)
-    _check_strings(timeline.tracks, where)
     for marker in timeline.tracks.markers:
-        _check_strings(marker, where)
         _check_time(marker.marked_range.start_time, f"marker {_label(marker)}", where)
+    # (Strings need no check here: OTIO JSON is checked as UTF-8 bytes before it is
+    # read, and every other adapter makes Python strings.)
     for track in timeline.tracks:
-        _check_strings(track, where)
         for item in track:
-            _check_strings(item, f"{where}, track {track.name or '?'}")
             for marker in getattr(item, "markers", []):
-                _check_strings(marker, f"{where}, {_label(item)}")
                 _check_time(marker.marked_range.start_time, f"marker {_label(marker)}",
                             where)
             source = getattr(item, "source_range", None)
