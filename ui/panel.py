@@ -490,7 +490,7 @@ class PickupPanel(QWidget):
     def _show_size(self, session: Session) -> None:
         w, h = session.size
         self.size_field.setText(f"{w}x{h}")
-        from_file = session.size_note == "timeline metadata"
+        from_file = session.size_note in ("timeline metadata", "the project's <format>")
         self.size_field.setEnabled(not from_file)
         self.size_field.setToolTip(
             f"The sequence's size ({session.size_note}); takes are made at it."

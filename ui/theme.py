@@ -36,6 +36,8 @@ QPushButton:hover, QToolButton:hover { background: #363a41; }
 QPushButton:pressed, QToolButton:pressed { background: #24272c; }
 QPushButton:disabled, QToolButton:disabled { color: #60646b; }
 QPushButton#primary { background: #2f5d8f; border-color: #3b6fa8; color: #ffffff; }
+QLineEdit:disabled, QPlainTextEdit:disabled, QSpinBox:disabled, QDoubleSpinBox:disabled,
+QComboBox:disabled { color: #60646b; background: #1b1d20; border-color: #2a2d32; }
 QPushButton#primary:disabled { background: #2a2d32; border-color: #33363c; color: #60646b; }
 QHeaderView::section { background: #26292e; border: 0; border-right: 1px solid #33363c;
     padding: 2px 4px; }

@@ -269,3 +269,66 @@ def test_player_and_strip_follow_generation_and_take_choice(qtbot, example: Path
     panel.undo.undo()  # back to T02 in the cut: the player follows the undo too
     assert shown_take() == t2.path
     panel.close_panel()
+
+
+def test_gallery_thumbnails_never_overlap_and_keep_the_in_use_colour(qtbot) -> None:
+
+    from pickup.timeline import Slot
+    from pickup.ui.model import SlotState
+    from pickup.ui.services import TakeRecord
+
+    slot = Slot(id="S1", track="V1", track_index=1, stack_index=0, track_name="V1",
+                start=0, duration=48, rate=24.0, kind=None, prompt="p", mark="marker",
+                item="gap", item_name="")
+    state = SlotState(slot=slot, prompt="p")
+    for n in (1, 2, 3):
+        state.add_take(TakeRecord(number=n, path=Path(f"/t/S1_T{n:02d}.mov"),
+                                  provider="previz", prompt="p", frames=48))
+    state.chosen = 2
+    from PySide6.QtWidgets import QApplication
+
+    from pickup.ui.theme import apply_theme
+
+    app = QApplication.instance()
+    assert isinstance(app, QApplication)
+    style, palette, sheet = app.style().name(), app.palette(), app.styleSheet()
+    apply_theme(app)  # the panel's look: the highlight is where the colour got lost
+    try:
+        _gallery_checks(qtbot, state)
+    finally:
+        app.setStyleSheet(sheet)
+        app.setPalette(palette)
+        app.setStyle(style)
+
+
+def _gallery_checks(qtbot, state) -> None:  # type: ignore[no-untyped-def]
+    from PySide6.QtGui import QImage
+
+    from pickup.ui.takes import TakesGallery
+
+    gallery = TakesGallery()
+    qtbot.addWidget(gallery)
+    gallery.resize(600, 300)
+    gallery.show()
+    gallery.show_state(state)
+    # thumbnails arrive one by one, after the first layout (as from the decoder)
+    for n in (1, 2, 3):
+        image = QImage(160, 90, QImage.Format.Format_RGB32)
+        image.fill(QColor("#808080"))
+        gallery.set_image(f"take:/t/S1_T{n:02d}.mov", image)
+        qtbot.wait(10)
+    rects = [gallery.list.visualItemRect(gallery.list.item(i)) for i in range(3)]
+    for a in range(3):
+        for b in range(a + 1, 3):
+            assert not rects[a].intersects(rects[b]), (rects[a], rects[b])
+    # the take in use, selected, is still drawn in the in-use colour
+    gallery.select_take(2)
+    item = gallery.list.item(1)
+    option_brush = item.foreground()
+    assert option_brush.color() == QColor(STATUS_COLOURS["takes"])
+    image = gallery.list.viewport().grab().toImage()
+    r = rects[1]
+    pixels = [image.pixelColor(x, y) for x in range(r.left(), r.right())
+              for y in range(r.bottom() - 30, r.bottom())]
+    # green text on the blue selection: some pixels are clearly green, not blue/white
+    assert any(c.green() > c.red() + 60 and c.green() > c.blue() + 20 for c in pixels)
