@@ -37,6 +37,7 @@ KEY_ENV: dict[str, str] = {
     "fal": "FAL_KEY",
     "replicate": "REPLICATE_API_TOKEN",
     "luma": "LUMA_API_KEY",
+    "minimax": "MINIMAX_API_KEY",
 }
 
 

@@ -21,6 +21,7 @@ BUILTINS: dict[str, str] = {
     "runway": "pickup.providers.runway:RunwayProvider",
     "veo": "pickup.providers.veo:VeoProvider",
     "vertex": "pickup.providers.vertex:VertexVeoProvider",
+    "minimax": "pickup.providers.minimax:MiniMaxProvider",
     "fal": "pickup.providers.fal:FalProvider",
     "replicate": "pickup.providers.replicate:ReplicateProvider",
     "luma": "pickup.providers.luma:LumaProvider",

@@ -24,7 +24,7 @@ from pickup.providers.catalog import load_catalog, shipped_catalog
 from pickup.providers.registry import get_provider
 from tests.providers.fakes import KEY, FalFake, RunwayFake
 
-CATALOGS = ("runway", "veo", "fal", "replicate", "luma")
+CATALOGS = ("runway", "veo", "vertex", "fal", "replicate", "luma", "minimax")
 
 
 def _req(**changes: object) -> ShotRequest:
@@ -56,7 +56,8 @@ def test_shipped_catalog_is_stamped_and_consistent(name: str) -> None:
             assert not catalog.models[entry.replacement].retired()
         if entry.image_model:
             assert catalog.models[entry.image_model].needs_first_frame
-    assert get_provider(name, api_key=KEY).model == catalog.default_model
+    options = {} if name == "vertex" else {"api_key": KEY}  # vertex: OAuth, no key
+    assert get_provider(name, **options).model == catalog.default_model
 
 
 def test_retired_model_is_refused_with_its_replacement(monkeypatch: pytest.MonkeyPatch,
