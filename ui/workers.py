@@ -40,9 +40,19 @@ class Task(QRunnable):
             result = self.fn(*self.args, **self.kwargs)
         except Exception as exc:  # reported to the caller as a plain message
             _log.debug("task %s failed", getattr(self.fn, "__name__", self.fn), exc_info=True)
-            self.signals.failed.emit(exc)
+            self._report(self.signals.failed, exc)
         else:
-            self.signals.done.emit(result)
+            self._report(self.signals.done, result)
+
+    def _report(self, signal: Any, value: object) -> None:
+        # The app may be quitting (a panel that closed on a load error) and have deleted
+        # the signal object already: nobody is listening, so the answer is dropped
+        # instead of printing a traceback from the pool thread.
+        try:
+            signal.emit(value)
+        except RuntimeError:
+            _log.debug("task %s finished after its receiver was deleted",
+                       getattr(self.fn, "__name__", self.fn))
 
 
 def run(pool: QThreadPool, fn: Callable[..., Any], *args: Any,
