@@ -19,12 +19,12 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
-from urllib.parse import unquote, urlparse
 
 import opentimelineio as otio
 
 from pickup.errors import ConfigError, InputError
 from pickup.media.seams import Seams
+from pickup.timeline.refs import media_path_of
 from pickup.timeline.slots import slot_id_from_name
 
 __all__ = [
@@ -92,22 +92,6 @@ def clip_name(slot_id: str, take: int, *, scene: str | None = None, shot: str | 
                           hint="keep {slot}_T{nn} in it, after a space or '-', so Pickup "
                           "finds the clip again after a round trip")
     return name
-
-
-def media_path_of(ref: Any) -> Path | None:
-    """The local file an ExternalReference points at (``file://`` URL or a path)."""
-    url = getattr(ref, "target_url", None)
-    if not url:
-        return None
-    if "://" in url:
-        parsed = urlparse(url)
-        if parsed.scheme != "file":
-            return None
-        path = unquote(parsed.path)
-        if parsed.netloc and parsed.netloc != "localhost":
-            path = f"//{parsed.netloc}{path}"
-        return Path(path)
-    return Path(url)
 
 
 def take_meta(ref: Any) -> dict[str, Any]:

@@ -358,9 +358,10 @@ def revert(s: Session, slot_id: str, dest: Path | None = None) -> Path:
 
     OTIO (or ``-o OUT.otio``): ``PLACEHOLDER`` becomes the active reference.  FCP7 XML,
     EDL (and its ALE) and AAF: a slot that was a gap becomes a gap again (see
-    :mod:`pickup.takes.unfill`); a placeholder clip is put back from what fill kept
-    (:mod:`pickup.takes.restore`).  FCPXML: :mod:`pickup.takes.unfill_fcpxml`.  Without
-    a record of what fill replaced, a placeholder (or FCPXML) slot is refused."""
+    :mod:`pickup.timeline.patch.unfill`); a placeholder clip is put back from what fill
+    kept (:mod:`pickup.timeline.patch.restore`).  FCPXML:
+    :mod:`pickup.timeline.patch.unfill_fcpxml`.  Without a record of what fill replaced,
+    a placeholder (or FCPXML) slot is refused."""
     found = s.assoc.get(slot_id)
     if found.clip is None:
         raise SlotError(f"slot {slot_id} is not filled in this timeline",
@@ -408,7 +409,7 @@ def revert_in_file(s: Session, slot_id: str, dest: Path) -> Path:
 
 def _revert_file(s: Session, found: FoundSlot, placeholder: Any, dest: Path) -> Path:
     """Revert in the editor's own format (the inverse of the write-back patch)."""
-    from pickup.takes import restore, unfill, unfill_fcpxml
+    from pickup.timeline.patch import restore, unfill, unfill_fcpxml
     from pickup.timeline.replaced import load_replaced, replaced_path
 
     fmt, label = s.loaded.format.name, s.loaded.format.label

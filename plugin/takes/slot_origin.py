@@ -13,7 +13,7 @@ __all__ = ["origin_of", "slot_origins"]
 
 def origin_of(clip: Any) -> str:
     """``unmarked gap``, ``marked gap`` or ``placeholder clip`` for a store clip."""
-    from pickup.takes.unfill import is_gap
+    from pickup.timeline.patch.unfill import is_gap
 
     meta = clip.metadata.get("pickup")
     mark = meta.get("mark") if meta is not None and hasattr(meta, "get") else None

@@ -15,9 +15,9 @@ import opentimelineio as otio
 import pytest
 
 from pickup.takes.reassociate import FoundSlot
-from pickup.takes.restore import restore_fcp7xml
-from pickup.takes.unfill_fcpxml import revert_fcpxml
 from pickup.timeline import LoadedTimeline, Placement, place_all, read_timeline
+from pickup.timeline.patch.restore import restore_fcp7xml
+from pickup.timeline.patch.unfill_fcpxml import revert_fcpxml
 from pickup.timeline.replaced import load_replaced
 from pickup.timeline.writeback import write_back
 from tests.conftest import FIXTURES
