@@ -1,4 +1,5 @@
-"""The markers of a timeline, placed on the record timeline for the strip; Qt-free.
+"""The markers of a timeline, placed on the record timeline for the strip, and the
+clips whose media is online (for the strip's thumbnails); Qt-free.
 
 Sequence (stack) markers, track markers and clip/gap markers, each at its frame from
 the sequence start, with its name and colour.  Walking every item is a Python loop
@@ -8,10 +9,11 @@ over OTIO objects, so the panel runs it on a worker thread.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 
 import opentimelineio as otio
 
-__all__ = ["MarkerView", "timeline_markers"]
+__all__ = ["MarkerView", "clip_media", "timeline_markers"]
 
 #: OTIO marker colour names -> what the strip draws
 _COLOURS = {"RED": "#e0503f", "PINK": "#e07ab0", "ORANGE": "#e08a1e", "YELLOW": "#e0d04a",
@@ -65,4 +67,30 @@ def timeline_markers(timeline: otio.schema.Timeline, rate: float) -> list[Marker
                     out.append(_view(marker, position + offset, rate, index))
             position += _frames(item.duration(), rate)
     out.sort(key=lambda m: m.frame)
+    return out
+
+
+def clip_media(timeline: otio.schema.Timeline, timeline_path: Path, rate: float
+               ) -> dict[tuple[int, int], tuple[Path, int]]:
+    """Where the strip can show a picture: (stack index, item index as the strip counts
+    items, transitions left out) -> (media file that exists, frame index in it of the
+    clip's middle).  Checks every file, so it runs on a worker thread."""
+    from pickup.ui.services import clip_source_frame, media_path
+
+    out: dict[tuple[int, int], tuple[Path, int]] = {}
+    for stack_index, track in enumerate(timeline.tracks):
+        if not isinstance(track, otio.schema.Track) or \
+                track.kind != otio.schema.TrackKind.Video:
+            continue
+        index = 0
+        for item in track[:]:
+            if isinstance(item, otio.schema.Transition):
+                continue
+            if isinstance(item, otio.schema.Clip):
+                path = media_path(item, timeline_path)
+                if path is not None:
+                    frames = _frames(item.duration(), rate)
+                    out[(stack_index, index)] = (path, clip_source_frame(item, rate)
+                                                 + frames // 2)
+            index += 1
     return out

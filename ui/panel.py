@@ -235,6 +235,10 @@ class PickupPanel(QWidget):
         c.thumbnailReady.connect(self._thumbnail)
         self.strip.slotClicked.connect(self.select_slot)
         self.strip.seekRequested.connect(self._seek_record)
+        self.strip.thumbnailWanted.connect(
+            lambda key, path, index: self.controller.request_thumbnail(key, path, index, 96,
+                                                                       54),
+            Qt.ConnectionType.QueuedConnection)
         # Once the strip has drawn the timeline: the full read of a sketched file
         # starts, and the other parts are made (queued: after this paint pass).
         self.strip.painted.connect(self._strip_painted)
@@ -605,6 +609,16 @@ class PickupPanel(QWidget):
         run(self.controller.io_pool, timeline_markers, session.loaded.timeline, session.rate,
             owner=self, on_done=done, on_error=lambda exc: None)
 
+        def media_found(media) -> None:  # type: ignore[no-untyped-def]
+            if self.controller.session is session:
+                self.strip.set_clip_media(media)
+
+        from pickup.ui.markers import clip_media
+
+        run(self.controller.io_pool, clip_media, session.loaded.timeline,
+            session.loaded.path, session.rate, owner=self, on_done=media_found,
+            on_error=lambda exc: None)
+
     def _playhead(self, index: int) -> None:
         """The player moved: the strip's playhead follows (record frames)."""
         player, session = self._player, self.controller.session
@@ -703,6 +717,9 @@ class PickupPanel(QWidget):
             self.preview(slot_id, want)
 
     def _thumbnail(self, key: str, image: QImage) -> None:
+        if key.startswith("clip:"):
+            self.strip.set_thumb(key, image)
+            return
         self.takes.images[key] = image
         if key.startswith("take:"):
             self.takes.set_image(key, image)

@@ -732,6 +732,11 @@ def _source_first_frame(item: otio.schema.Clip, rate: float) -> int:
     return max(0, round(start.value_rescaled_to(rate)))
 
 
+def clip_source_frame(item: otio.schema.Clip, rate: float) -> int:
+    """The frame index in the media file of a clip's first used frame."""
+    return _source_first_frame(item, rate)
+
+
 def _neighbours(session: Session, slot: Slot) -> tuple[tuple[otio.core.Item, int] | None,
                                                        tuple[otio.core.Item, int] | None]:
     """(item before, its start) and (item after, its start) on the slot's track."""

@@ -26,6 +26,7 @@ from PySide6.QtGui import (
     QColor,
     QFont,
     QFontMetricsF,
+    QImage,
     QKeyEvent,
     QMouseEvent,
     QPainter,
@@ -53,6 +54,8 @@ from pickup.ui.theme import ITEM_COLOURS, PLAYHEAD_COLOUR, colour
 __all__ = ["TimelineStrip", "tick_steps"]
 
 _RULER = 18
+#: clips at least this wide show a picture of their media at their head
+_THUMB_MIN_PX = 90
 #: ruler steps in whole seconds (x the timecode base), after the sub-second ones
 _SECOND_STEPS = (1, 2, 5, 10, 15, 30, 60, 120, 300, 600, 900, 1800, 3600, 7200)
 
@@ -115,6 +118,8 @@ class TimelineStrip(QWidget):
     painted = Signal()
     #: the ruler was clicked at this frame (from the sequence start)
     seekRequested = Signal(int)
+    #: a clip's picture is wanted: key, media path, frame index (decoded elsewhere)
+    thumbnailWanted = Signal(str, object, int)
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -135,6 +140,10 @@ class TimelineStrip(QWidget):
         self.selected: str | None = None
         self.markers: list[MarkerView] = []
         self._marker_frames: list[int] = []
+        #: clips with online media: (stack index, item index) -> (path, frame)
+        self.clip_media: dict[tuple[int, int], tuple[object, int]] = {}
+        self.thumbs: dict[str, QImage] = {}
+        self._asked: set[str] = set()
         #: what the last paint drew (for tests): slot labels (id, x0, x1), ruler ticks
         #: (absolute timecode frames)
         self.label_spans: list[tuple[str, float, float]] = []
@@ -201,6 +210,7 @@ class TimelineStrip(QWidget):
             and self.view.duration == view.duration
         if not same:
             self.markers, self._marker_frames = [], []
+            self.clip_media = {}
             self.playhead = None
         self.view = view
         self.painted_at = None
@@ -220,6 +230,14 @@ class TimelineStrip(QWidget):
     def set_markers(self, markers: list[MarkerView]) -> None:
         self.markers = list(markers)
         self._marker_frames = [m.frame for m in self.markers]
+        self.canvas.update()
+
+    def set_clip_media(self, media: dict[tuple[int, int], tuple[object, int]]) -> None:
+        self.clip_media = dict(media)
+        self.canvas.update()
+
+    def set_thumb(self, key: str, image: QImage) -> None:
+        self.thumbs[key] = image
         self.canvas.update()
 
     def set_playhead(self, frame: float | None) -> None:
@@ -439,6 +457,7 @@ class TimelineStrip(QWidget):
             run_n = 0
             drawn_to = -1.0
             video = track.video
+            media = video and bool(self.clip_media)
             for i in range(lo, hi):
                 x0 = label_w + (starts[i] - offset) * scale
                 x1 = x0 + durations[i] * scale
@@ -462,8 +481,11 @@ class TimelineStrip(QWidget):
                                           drawn_to, run_n > 1)
                     run_kind = None
                 drawn_to = self._fill(p, kind, x0, x1, top, height, video, drawn_to)
-                if x1 - x0 > 31 and kind != "gap" and names[i]:
-                    p.drawText(QRectF(x0 + 3, top, x1 - x0 - 6, height), align, names[i])
+                text_x = x0 + 3
+                if media and x1 - x0 >= _THUMB_MIN_PX and kind == "clip":
+                    text_x = self._thumb(p, track.stack_index, i, x0, top, height, text_x)
+                if x1 - text_x > 28 and kind != "gap" and names[i]:
+                    p.drawText(QRectF(text_x, top, x1 - text_x - 3, height), align, names[i])
             if run_kind is not None:
                 self._fill(p, run_kind, run_x0, run_x1, top, height, video, drawn_to,
                            run_n > 1)
@@ -480,6 +502,26 @@ class TimelineStrip(QWidget):
         if self.painted_at is None:
             self.painted_at = time.perf_counter()
             self.painted.emit()
+
+    def _thumb(self, p: QPainter, stack_index: int, index: int, x0: float, top: float,
+               height: int, text_x: float) -> float:
+        """Draw a clip's picture at its head (asking for it the first time); where the
+        clip's name starts then."""
+        found = self.clip_media.get((stack_index, index))
+        if found is None:
+            return text_x
+        path, frame = found
+        key = f"clip:{path}:{frame}"
+        image = self.thumbs.get(key)
+        if image is None:
+            if key not in self._asked:
+                self._asked.add(key)
+                self.thumbnailWanted.emit(key, path, frame)
+            return text_x
+        h = height - 2
+        w = h * image.width() / max(1, image.height())
+        p.drawImage(QRectF(x0 + 1, top + 1, w, h), image)
+        return x0 + w + 4
 
     def _paint_slots(self, p: QPainter, view: Session | Sketch, first_frame: float,
                      last_frame: float) -> None:

@@ -332,3 +332,28 @@ def _gallery_checks(qtbot, state) -> None:  # type: ignore[no-untyped-def]
               for y in range(r.bottom() - 30, r.bottom())]
     # green text on the blue selection: some pixels are clearly green, not blue/white
     assert any(c.green() > c.red() + 60 and c.green() > c.blue() + 20 for c in pixels)
+
+
+def test_clips_with_online_media_show_a_picture(qtbot, example: Path,
+                                                 panel: PickupPanel) -> None:
+    # offline media (the adjacent-slots cut points at /nowhere): no pictures asked for
+    qtbot.wait(300)
+    assert panel.strip.clip_media == {} and panel.strip.thumbs == {}
+    online = PickupPanel(size=(160, 90))
+    qtbot.addWidget(online)
+    online.resize(1200, 760)
+    online.show()
+    online.open(example)
+    qtbot.waitUntil(lambda: online.controller.model is not None, timeout=20000)
+    strip = online.strip
+    qtbot.waitUntil(lambda: len(strip.clip_media) == 3, timeout=10000)
+    assert all(Path(str(p)).is_file() for p, _ in strip.clip_media.values())
+    strip.fit()
+    strip.canvas.grab()  # asks for the pictures of the clips wide enough
+    qtbot.waitUntil(lambda: len(strip.thumbs) == 3, timeout=20000)
+    image = strip.canvas.grab().toImage()
+    track = strip.view.tracks[0]  # type: ignore[union-attr]
+    x = int(strip.x_of(track.starts[0])) + 6
+    y = strip._top() + strip.track_h // 2
+    assert image.pixelColor(x, y).name() != ITEM_COLOURS["clip"]  # a picture, not the fill
+    online.close_panel()
