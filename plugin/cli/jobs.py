@@ -27,7 +27,8 @@ def register(sub: Any) -> None:
         "them.  --cancel ID cancels one job, at the provider too.")
     parser.add_argument("timeline", type=Path, help="the timeline the jobs were made for")
     parser.add_argument("--project", type=Path, default=None,
-                        help="project folder (default <stem>.pickup/ beside the timeline)")
+                        help="project folder (default: found from the timeline, as every "
+                        "command finds it)")
     parser.add_argument("--resume", action="store_true", help="finish unfinished jobs")
     parser.add_argument("--cancel", type=int, default=None, metavar="ID",
                         help="cancel job ID (as listed)")
@@ -48,7 +49,7 @@ def _row_json(row: JobRow) -> dict[str, Any]:
 
 
 def run(args: argparse.Namespace) -> int:
-    project = Project.for_timeline(args.timeline, args.project)
+    project = _project(args)
     journal = Journal.open_existing(project.journal_path)
     if journal is None:
         if args.resume or args.cancel is not None:
@@ -107,6 +108,23 @@ def run(args: argparse.Namespace) -> int:
         return status
     _table(rows, project)
     return status
+
+
+def _project(args: argparse.Namespace) -> Project:
+    """The timeline's project folder by its name; a renamed or re-exported cut is read
+    to find it by its Pickup media (:meth:`pickup.project.Project.find`)."""
+    project = Project.find(args.timeline, args.project)
+    if project.exists or args.project is not None or not Path(args.timeline).is_file():
+        return project
+    from contextlib import suppress
+
+    from pickup.errors import PickupError
+    from pickup.timeline import read_timeline
+
+    with suppress(PickupError, OSError, ValueError):
+        loaded = read_timeline(args.timeline)
+        return Project.find(loaded.path, None, loaded.timeline)
+    return project
 
 
 def _table(rows: list[JobRow], project: Project) -> None:

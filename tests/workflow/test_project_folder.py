@@ -34,6 +34,10 @@ def test_written_file_and_reexport_find_the_project(xml_cut: Path) -> None:
     code, out, err = run("jobs", written, "--json")
     assert code == 0, err
     assert '"state": "placed"' in out and str(home) in out
+    # ... and on the re-export, found through its media
+    code, out, err = run("jobs", other, "--json")
+    assert code == 0, err
+    assert str(home) in out and out.count('"state": "placed"') == 2
     # so does `pickup takes` on the re-export
     row = next(s for s in takes_json(other)["slots"] if s["id"] == XML_SLOTS[0])
     assert [t["key"] for t in row["takes"]] == ["T01", "T02"]
