@@ -20,31 +20,44 @@ def _start(args: tuple[str, ...], env: dict[str, str]) -> subprocess.Popen[str]:
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE)
 
 
-def _wait_for_jobs(env: dict[str, str], count: int, limit_s: float = 30) -> None:
-    end = time.monotonic() + limit_s
-    while time.monotonic() < end and len(submits(env)) < count:
-        time.sleep(0.05)
+def _hold_lock(root: Path, flag: Path) -> subprocess.Popen[str]:
+    """Another process that owns the project until ``flag`` is created."""
+    code = (
+        "import sys, time, pathlib\n"
+        "from pickup.engine.lock import project_lock\n"
+        f"flag = pathlib.Path({str(flag)!r})\n"
+        f"with project_lock(pathlib.Path({str(root)!r})):\n"
+        "    print('held', flush=True)\n"
+        "    while not flag.exists():\n"
+        "        time.sleep(0.05)\n")
+    proc = subprocess.Popen([sys.executable, "-c", code], text=True,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    assert proc.stdout is not None and proc.stdout.readline().strip() == "held"
+    return proc
 
 
-def test_a_second_run_is_refused_then_waits(cut: Path, fake_env: dict[str, str]) -> None:
-    env = {**fake_env, "FAKE_LATENCY": "2"}
-    args = ("fill", str(cut), "--provider", "fake", "--size", "64x36", "--concurrency", "2",
-            "-o", str(cut.with_name("a.otio")))
-    first = _start(args, env)
+def test_a_second_run_is_refused_then_waits(cut: Path, fake_env: dict[str, str],
+                                            tmp_path: Path) -> None:
+    flag = tmp_path / "release"
+    holder = _hold_lock(cut.with_name("cut.pickup"), flag)
     try:
-        _wait_for_jobs(env, 1)
-        second = run_cli("fill", str(cut), "--provider", "fake", "--size", "64x36",
-                         "-o", str(cut.with_name("b.otio")), env=env)
-        assert second.returncode == 2, second.stderr
-        assert "is running jobs of this project" in second.stderr
-        assert "--wait" in second.stderr
-        waited = run_cli("fill", str(cut), "--provider", "fake", "--size", "64x36",
-                         "--wait", "-o", str(cut.with_name("b.otio")), env=env)
-        assert waited.returncode == 0, waited.stderr
+        refused = run_cli("fill", str(cut), "--provider", "fake", "--size", "64x36",
+                          "-o", str(cut.with_name("b.otio")), env=fake_env)
+        assert refused.returncode == 2, refused.stderr
+        assert "is running jobs of this project" in refused.stderr
+        assert "--wait" in refused.stderr
+        assert submits(fake_env) == []  # refused before any create
+        waiting = _start(("fill", str(cut), "--provider", "fake", "--size", "64x36",
+                          "--wait", "-o", str(cut.with_name("b.otio"))), fake_env)
+        time.sleep(0.5)
+        assert waiting.poll() is None and submits(fake_env) == []  # still waiting
+        flag.touch()
+        _out, err = waiting.communicate(timeout=120)
+        assert waiting.returncode == 0, err
     finally:
-        _out, err = first.communicate(timeout=60)
-    assert first.returncode == 0, err
-    assert len(submits(env)) == 2  # one create per take, though three runs asked
+        flag.touch()
+        holder.wait(timeout=30)
+    assert len(submits(fake_env)) == 2  # one create per take
 
 
 def test_interrupted_create_at_a_provider_that_cannot_be_asked(
