@@ -38,6 +38,7 @@ KEY_ENV: dict[str, str] = {
     "replicate": "REPLICATE_API_TOKEN",
     "luma": "LUMA_API_KEY",
     "minimax": "MINIMAX_API_KEY",
+    "kling": "KLING_API_KEY",
 }
 
 

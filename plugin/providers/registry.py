@@ -22,6 +22,7 @@ BUILTINS: dict[str, str] = {
     "veo": "pickup.providers.veo:VeoProvider",
     "vertex": "pickup.providers.vertex:VertexVeoProvider",
     "minimax": "pickup.providers.minimax:MiniMaxProvider",
+    "kling": "pickup.providers.kling:KlingProvider",
     "fal": "pickup.providers.fal:FalProvider",
     "replicate": "pickup.providers.replicate:ReplicateProvider",
     "luma": "pickup.providers.luma:LumaProvider",
