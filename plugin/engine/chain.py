@@ -142,9 +142,23 @@ def plan_chain(shot: Shot, caps: Capabilities, *, join: str = "cut",
     return ChainPlan(req.slot_id, tuple(segments), join, continuation, rate)
 
 
-def _segment_shot(shot: Shot, chain: ChainPlan, seg: Segment, first: Path | None) -> Shot:
+def _take_seed(shot: Shot, index: int) -> int | None:
+    """The seed of chain ``index`` (1-based) of a slot: take 1 leaves it to the engine
+    (as any take 1), later takes derive their own, so each chain is a new one."""
+    req = shot.request
+    if index <= 1:
+        return req.seed
+    if req.seed is not None:
+        return (req.seed + index - 1) & 0x7FFFFFFF
+    blob = f"{req.slot_id}\0{req.prompt}\0chain\0{index}".encode()
+    return int.from_bytes(hashlib.sha256(blob).digest()[:4], "big") & 0x7FFFFFFF
+
+
+def _segment_shot(shot: Shot, chain: ChainPlan, seg: Segment, first: Path | None,
+                  take_index: int = 1) -> Shot:
     req, out = shot.request, shot.output
     request = replace(req, slot_id=segment_slot(req.slot_id, seg.index),
+                      seed=_take_seed(shot, take_index),
                       frames=seg.requested,
                       first_frame=first if seg.first != "none" else None,
                       last_frame=req.last_frame if seg.last == "incoming" else None,
@@ -182,26 +196,42 @@ class ChainRunner:
 
     # -- plan ------------------------------------------------------------------------
     def plan(self, shot: Shot, chain: ChainPlan) -> list[Any]:
-        """One planned job per segment (later segments start from their predecessor's
-        frame when it is already made; otherwise the plan cannot know it yet)."""
+        """One planned job per segment of each of the shot's takes (later segments start
+        from their predecessor's frame when it is already made; otherwise the plan
+        cannot know it yet)."""
         jobs: list[Any] = []
-        first = shot.request.first_frame
-        for seg in chain.segments:
-            plan = self.engine.plan([_segment_shot(shot, chain, seg, first)])
-            job = plan.jobs[0]
-            jobs.append(replace(job, notes=(chain.note(seg), *job.notes)))
-            first = None
-            media = self._done_media(plan)
-            if media is not None and chain.continuation and seg.index < len(chain.segments):
-                nxt = chain.segments[seg.index]
-                first = self._last_frame(media, job.slot_id, nxt.lead or 1)
+        for take_index in range(1, max(1, shot.takes) + 1):
+            first = shot.request.first_frame
+            for seg in chain.segments:
+                plan = self.engine.plan([_segment_shot(shot, chain, seg, first, take_index)])
+                job = plan.jobs[0]
+                note = chain.note(seg) + (f" (chain {take_index})" if shot.takes > 1 else "")
+                jobs.append(replace(job, notes=(note, *job.notes)))
+                first = None
+                media = self._done_media(plan)
+                if (media is not None and chain.continuation
+                        and seg.index < len(chain.segments)):
+                    nxt = chain.segments[seg.index]
+                    first = self._last_frame(media, job.slot_id, nxt.lead or 1)
         return jobs
 
     # -- run -------------------------------------------------------------------------
     def run(self, shot: Shot, chain: ChainPlan, *, on_event: Any = None,
-            cancel: threading.Event | None = None) -> Any:
-        """Make every segment, join and conform them; one :class:`TakeResult` for the
-        slot (failed with the segment and the reason when one fails)."""
+            cancel: threading.Event | None = None) -> list[Any]:
+        """Make ``shot.takes`` chained takes; one :class:`TakeResult` each."""
+        results = []
+        for take_index in range(1, max(1, shot.takes) + 1):
+            if cancel is not None and cancel.is_set():
+                break
+            results.append(self.run_one(shot, chain, take_index, on_event=on_event,
+                                        cancel=cancel))
+        return results
+
+    def run_one(self, shot: Shot, chain: ChainPlan, take_index: int = 1, *,
+                on_event: Any = None, cancel: threading.Event | None = None) -> Any:
+        """Make every segment of one take, join and conform them; one
+        :class:`TakeResult` for the slot (failed with the segment and the reason when
+        one fails)."""
         from pickup.engine.scheduler import TakeResult
 
         slot = chain.slot_id
@@ -211,7 +241,7 @@ class ChainRunner:
         cost = 0.0
         take = self.engine.journal.max_take(slot) + 1  # the number the joined take gets
         for seg in chain.segments:
-            seg_shot = _segment_shot(shot, chain, seg, first)
+            seg_shot = _segment_shot(shot, chain, seg, first, take_index)
             plan = self.engine.plan([seg_shot])
             job = plan.jobs[0]
             if job.action == "invalid":

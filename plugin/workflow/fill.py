@@ -254,7 +254,7 @@ class Fill:
         for shot, chain in self.chains.values():
             if cancel is not None and cancel.is_set():
                 break
-            results.append(runner.run(shot, chain, on_event=on_event, cancel=cancel))
+            results.extend(runner.run(shot, chain, on_event=on_event, cancel=cancel))
         return results
 
     def picks(self, results: Sequence[TakeResult]) -> list[TakePick]:

@@ -217,3 +217,20 @@ def test_dissolve_join_is_exactly_the_slot(long_cut: Path, chain_provider: type)
     take = takes_json(Path(out.strip().splitlines()[-1]))["slots"][0]["takes"][0]
     assert probe(take["media"]).frames == 28 * RATE
     assert _longest_frozen_run(Path(take["media"])) <= 2
+
+
+def test_two_takes_are_two_chains(long_cut: Path, chain_provider: type) -> None:
+    code, out, err = _fill(long_cut, "--takes", "2", "--dry-run", "--json")
+    assert code == 0, err
+    assert len(json.loads(out)["jobs"]) == 6
+    code, out, err = _fill(long_cut, "--takes", "2")
+    assert code == 0, err
+    takes = takes_json(Path(out.strip().splitlines()[-1]))["slots"][0]["takes"]
+    assert [t["key"] for t in takes] == ["T01", "T02"]
+    assert takes[0]["media"] != takes[1]["media"]
+    # six segment jobs made (each chain its own seeds, nothing reused between them)
+    assert sorted(chain_provider.submitted) == sorted(
+        [f"{SLOT}-S0{n}" for n in (1, 2, 3)] * 2)
+    jobs = [{s["job_id"] for s in t["segments"]} for t in takes]
+    assert not jobs[0] & jobs[1]
+    assert all(probe(t["media"]).frames == 28 * RATE for t in takes)
