@@ -251,7 +251,8 @@ class Engine:
         self.config = self.options.config if self.options.config is not None else load_config()
         if isinstance(provider, str):
             from pickup.providers.registry import get_provider
-            provider = get_provider(provider, **self.config.provider_options(provider))
+            provider = get_provider(provider, config=self.config,
+                                    **self.config.provider_options(provider))
         self.provider: Provider = provider
         self.name = str(provider.name)
         self.conformer = conformer or _default_conformer

@@ -555,10 +555,11 @@ class HttpProvider(CatalogModels):
                  connect_timeout_s: float | None = None,
                  download_timeout_s: float | None = None,
                  max_download_bytes: int | None = None, use_config: bool = True,
-                 **options: Any) -> None:
-        from pickup.config import load_config
+                 config: Any = None, **options: Any) -> None:
+        if config is None and use_config:
+            from pickup.config import load_config
 
-        config = load_config() if use_config else None
+            config = load_config()  # a caller that read the config passes it down
         merged: dict[str, Any] = dict(config.provider_options(self.name)) if config else {}
         explicit = {"base_url": base_url, "model": model, "timeout_s": timeout_s,
                     "connect_timeout_s": connect_timeout_s,

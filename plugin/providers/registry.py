@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib
+import inspect
 import os
 from importlib.metadata import entry_points
 from typing import Any
@@ -54,8 +55,13 @@ def available() -> list[str]:
     return sorted(set(BUILTINS) | set(_env_providers()) | set(_entry_points()))
 
 
-def get_provider(name: str, **options: Any) -> Provider:
-    """An instance of provider ``name``; ``options`` go to its constructor."""
+def get_provider(name: str, *, config: Any = None, **options: Any) -> Provider:
+    """An instance of provider ``name``; ``options`` go to its constructor.
+
+    ``config`` (a :class:`pickup.config.Config`) is handed to providers whose constructor
+    takes a ``config`` argument, so they use the settings the caller already read
+    instead of reading the config file again; other providers never see it (their
+    options may be stored with a job, and a Config is no option)."""
     target: Any
     builtins = {**BUILTINS, **_env_providers()}
     if name in builtins:
@@ -67,4 +73,15 @@ def get_provider(name: str, **options: Any) -> Provider:
             raise ConfigError(f"unknown provider {name!r}",
                               hint=f"choose one of: {', '.join(available())}")
         target = eps[name].load()
+    if config is not None and _takes_config(target):
+        options["config"] = config
     return target(**options)
+
+
+def _takes_config(target: Any) -> bool:
+    try:
+        param = inspect.signature(target).parameters.get("config")
+    except (TypeError, ValueError):
+        return False
+    return param is not None and param.kind in (inspect.Parameter.KEYWORD_ONLY,
+                                                inspect.Parameter.POSITIONAL_OR_KEYWORD)

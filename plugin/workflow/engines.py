@@ -26,7 +26,7 @@ def make_provider(name: str, config: Config,
 
     merged = config.provider_options(name)
     merged.update(dict(options or {}))
-    return get_provider(name, **merged)
+    return get_provider(name, config=config, **merged)
 
 
 def open_engine(project: Project, provider: str | Provider, *, config: Config | None = None,
