@@ -39,6 +39,7 @@ KEY_ENV: dict[str, str] = {
     "luma": "LUMA_API_KEY",
     "minimax": "MINIMAX_API_KEY",
     "kling": "KLING_API_KEY",
+    "ltx": "LTXV_API_KEY",
 }
 
 

@@ -24,6 +24,7 @@ BUILTINS: dict[str, str] = {
     "vertex": "pickup.providers.vertex:VertexVeoProvider",
     "minimax": "pickup.providers.minimax:MiniMaxProvider",
     "kling": "pickup.providers.kling:KlingProvider",
+    "ltx": "pickup.providers.ltx:LtxProvider",
     "fal": "pickup.providers.fal:FalProvider",
     "replicate": "pickup.providers.replicate:ReplicateProvider",
     "luma": "pickup.providers.luma:LumaProvider",

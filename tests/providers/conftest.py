@@ -21,16 +21,17 @@ from tests.providers.fakes import (
     ComfyUIFake,
     FakeAPI,
     FalFake,
+    LtxFake,
     LumaFake,
     ReplicateFake,
     RunwayFake,
     VeoFake,
 )
 
-PROVIDERS = ("comfyui", "runway", "veo", "fal", "replicate", "luma")
+PROVIDERS = ("comfyui", "runway", "veo", "fal", "replicate", "luma", "ltx")
 _FAKES: dict[str, type[FakeAPI]] = {"comfyui": ComfyUIFake, "runway": RunwayFake,
                                     "veo": VeoFake, "fal": FalFake, "replicate": ReplicateFake,
-                                    "luma": LumaFake}
+                                    "luma": LumaFake, "ltx": LtxFake}
 
 
 @pytest.fixture(autouse=True)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from tests.providers.fakes.base import KEY, FakeAPI, Recorded, Reply
 from tests.providers.fakes.comfyui import ComfyUIFake
 from tests.providers.fakes.fal import FalFake
+from tests.providers.fakes.ltx import LtxFake
 from tests.providers.fakes.luma import LumaFake
 from tests.providers.fakes.replicate import ReplicateFake
 from tests.providers.fakes.runway import RunwayFake
@@ -15,6 +16,7 @@ __all__ = [
            "ComfyUIFake",
            "FakeAPI",
            "FalFake",
+           "LtxFake",
            "LumaFake",
            "Recorded",
            "ReplicateFake",
