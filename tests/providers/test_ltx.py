@@ -127,3 +127,44 @@ def test_errors_as_ltx_sends_them(video_bytes: bytes, tmp_path: Path) -> None:
         status = provider.poll(gone)
         assert status.state is State.FAILED and status.error_code == "expired"
         assert provider.cancel(gone) is False
+
+
+def test_pickup_fill_with_ltx_end_to_end(video_bytes: bytes, make_video, tmp_path: Path,
+                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    """``pickup fill --provider ltx`` on an FCPXML slot: submitted, polled, fetched,
+    conformed to the slot's 24 frames, written back."""
+    from tests.takes.conftest import fill, takes_json
+
+    media = make_video(24)
+    cut = tmp_path / "cut.fcpxml"
+    cut.write_text(f"""<?xml version="1.0" encoding="UTF-8"?>
+<!DOCTYPE fcpxml>
+<fcpxml version="1.9">
+    <resources>
+        <format id="r1" name="FFVideoFormat1080p24" frameDuration="1/24s" width="64" height="36"/>
+        <asset id="r2" name="{media.name}" start="0s" duration="1s" hasVideo="1" format="r1"
+               videoSources="1">
+            <media-rep kind="original-media" src="{media.resolve().as_uri()}"/>
+        </asset>
+    </resources>
+    <library><event name="e"><project name="cut">
+        <sequence duration="3s" format="r1" tcStart="0s" tcFormat="NDF"><spine>
+            <asset-clip name="A001" offset="0s" ref="r2" duration="1s" tcFormat="NDF"/>
+            <asset-clip name="GEN insert: a hand on a doorknob" offset="1s" ref="r2"
+                        duration="1s" tcFormat="NDF"/>
+            <asset-clip name="A003" offset="2s" ref="r2" duration="1s" tcFormat="NDF"/>
+        </spine></sequence>
+    </project></event></library>
+</fcpxml>
+""", encoding="utf-8")
+    with LtxFake(video_bytes) as fake:
+        monkeypatch.setenv("PICKUP_LTX_BASE_URL", fake.base_url)
+        monkeypatch.setenv("LTXV_API_KEY", KEY)
+        written = fill(cut, None, "--provider", "ltx")
+        assert len(fake.requests_of("submit")) == 1
+        sent = fake.jobs[next(iter(fake.jobs))]["request"]
+        assert sent["model"] == "ltx-2-3-fast" and sent["duration"] == 6
+    take = takes_json(written)["slots"][0]["takes"][0]
+    assert take["provider"] == "ltx"
+    info = probe(Path(take["media"]))
+    assert (info.frames, info.width, info.height) == (24, 64, 36)
