@@ -70,8 +70,8 @@ class LtxProvider(HttpProvider):
     default_model = "ltx-2-3-fast"
     poll_after_s = 5.0  # LTX: "poll every 5 seconds"
 
-    def __init__(self, **kwargs: Any) -> None:
-        super().__init__(**kwargs)
+    def __init__(self, *, config: Any = None, **kwargs: Any) -> None:
+        super().__init__(config=config, **kwargs)  # ``config``: see registry.get_provider
         self.client.classify = _classify
 
     def _auth_headers(self) -> dict[str, str]:

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from pickup.config import Config
 from pickup.errors import ConfigError, InputError, ProviderError
 from pickup.media.probe import probe
 from pickup.providers.base import JobHandle, ShotRequest, State
@@ -47,8 +48,11 @@ def test_text_to_video_end_to_end_survives_a_restart(video_bytes: bytes,
         assert path == "/v2/text-to-video"
         assert sent == {"prompt": "a harbour at dawn", "model": "ltx-2-3-fast", "duration": 6,
                         "resolution": "1920x1080", "fps": 24, "generate_audio": False}
-        # a new process reads the handle from the journal and polls the same job
-        again = get_provider("ltx", api_key=KEY, base_url=fake.base_url)
+        # a new process reads the handle from the journal and polls the same job; the
+        # settings come from the Config its caller read (handed down, not re-read)
+        again = get_provider("ltx", api_key=KEY,
+                             config=Config(providers={"ltx": {"base_url": fake.base_url}}))
+        assert again.base_url == fake.base_url
         restored = JobHandle.from_json(handle.to_json())
         status = _finish(again, restored)
         assert status.state is State.SUCCEEDED
