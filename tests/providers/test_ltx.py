@@ -12,6 +12,7 @@ from pickup.config import Config
 from pickup.errors import ConfigError, InputError, ProviderError
 from pickup.media.probe import probe
 from pickup.providers.base import JobHandle, ShotRequest, State
+from pickup.providers.ltx import LtxProvider
 from pickup.providers.registry import get_provider
 from pickup.secrets import KEY_ENV
 from tests.providers.fakes import KEY, FakeAPI
@@ -52,7 +53,7 @@ def test_text_to_video_end_to_end_survives_a_restart(video_bytes: bytes,
         # settings come from the Config its caller read (handed down, not re-read)
         again = get_provider("ltx", api_key=KEY,
                              config=Config(providers={"ltx": {"base_url": fake.base_url}}))
-        assert again.base_url == fake.base_url
+        assert isinstance(again, LtxProvider) and again.base_url == fake.base_url
         restored = JobHandle.from_json(handle.to_json())
         status = _finish(again, restored)
         assert status.state is State.SUCCEEDED
