@@ -16,7 +16,8 @@ from typing import Any
 
 from pickup.cli.common import say
 from pickup.cli.takes import add_session_args, session
-from pickup.takes import ops
+from pickup.takes.model import normalise_key
+from pickup.workflow import takeverbs
 from pickup.workflow.state import approve_in_cut
 
 __all__ = ["register"]
@@ -88,9 +89,9 @@ def register(sub: Any) -> None:
 
 def _use(args: argparse.Namespace) -> int:
     s = session(args)
-    written = ops.use_take(s, args.slot, args.take, args.output)
-    say(f"slot {args.slot}: {ops.normalise_key(args.take)} is active")
-    print(written)
+    swapped = takeverbs.swap(s, args.slot, args.take, args.output)
+    say(f"slot {args.slot}: {swapped.key} is active")
+    print(swapped.written)
     return 0
 
 
@@ -113,40 +114,31 @@ def _status(args: argparse.Namespace) -> int:
     if status == "approved":
         written = approve_in_cut(s, args.slot, args.take, note=args.note,
                                  keep_other=args.keep_other, confirm=_confirm(args))
-        say(f"slot {args.slot} take {ops.normalise_key(args.take)}: approved and active")
+        say(f"slot {args.slot} take {normalise_key(args.take)}: approved and active")
         print(written)
         return 0
-    if status == "locked" and args.unlock:
-        status = "approved"
-    written = ops.set_status(s, args.slot, args.take, status, args.note,
-                             unlock=bool(getattr(args, "unlock", False)))
-    say(f"slot {args.slot} take {ops.normalise_key(args.take)}: {status}")
+    if status == "locked":
+        unlock = bool(args.unlock)
+        written = takeverbs.lock(s, args.slot, args.take, args.note, unlock=unlock)
+        status = "approved" if unlock else status
+    else:
+        written = takeverbs.reject(s, args.slot, args.take, args.note)
+    say(f"slot {args.slot} take {normalise_key(args.take)}: {status}")
     print(written)
     return 0
 
 
 def _revert(args: argparse.Namespace) -> int:
     s = session(args)
-    written = ops.revert(s, args.slot, args.output)
-    say(f"slot {args.slot}: {_reverted(s, args.slot)} (takes kept in {s.store.path})")
-    print(written)
+    reverted = takeverbs.revert(s, args.slot, args.output)
+    say(f"slot {args.slot}: {reverted.describe()} (takes kept in {s.store.path})")
+    print(reverted.written)
     return 0
-
-
-def _reverted(s: Any, slot_id: str) -> str:
-    """What the slot is again after revert, as the editor will see it."""
-    from pickup.takes.slot_origin import origin_of
-
-    clip = s.store.get(slot_id)
-    origin = origin_of(clip) if clip is not None else "placeholder clip"
-    if origin.endswith("gap"):
-        return f"{'an' if origin[0] in 'aeiou' else 'a'} {origin} again, as before the fill"
-    return "its placeholder clip is back"
 
 
 def _prune(args: argparse.Namespace) -> int:
     s = session(args)
-    removed = ops.prune(s, args.keep, dry_run=args.dry_run)
+    removed = takeverbs.prune(s, args.keep, dry_run=args.dry_run)
     for p in removed:
         verb = "would remove" if args.dry_run else "removed"
         say(f"{verb} slot {p.slot_id} take {p.key}"

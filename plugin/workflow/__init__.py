@@ -3,8 +3,9 @@
 ``pickup fill``, the panel's Generate and Send back and ``pickup resolve fill|send``
 are faces of one program: they choose slots and ask for takes (:mod:`.shots`), run
 the engine (:mod:`.engines`, :mod:`.fill`), commit chosen takes into the timeline
-(:mod:`.commit`) and record what the editor decides about takes in the one project
-state every face reads (:mod:`.decide`).  When two faces need the same steps, they
+(:mod:`.commit`), record what the editor decides about takes in the one project
+state every face reads (:mod:`.state`), and swap, reject, lock, revert and prune takes
+in the cut and that state together (:mod:`.takeverbs`).  When two faces need the same steps, they
 live here.
 """
 
@@ -28,10 +29,21 @@ from pickup.workflow.state import (
     SlotDecisions,
     TakeDecision,
     approve,
+    approve_in_cut,
     decide,
     locked_state,
     read_state,
     state_clips,
+)
+from pickup.workflow.takeverbs import (
+    Reverted,
+    Swapped,
+    lock,
+    prune,
+    reject,
+    revert,
+    swap,
+    take_status,
 )
 from pickup.workflow.views import draw_sheet
 
@@ -39,13 +51,16 @@ __all__ = [
     "CommitReport",
     "Fill",
     "FillOptions",
+    "Reverted",
     "SentSlot",
     "ShotAsk",
     "SlotDecisions",
+    "Swapped",
     "TakeDecision",
     "TakePick",
     "active_in_file",
     "approve",
+    "approve_in_cut",
     "ask_for_slot",
     "build_shot",
     "cancel_at_providers",
@@ -55,13 +70,19 @@ __all__ = [
     "done_rows",
     "draw_sheet",
     "fill_picks",
+    "lock",
     "locked_state",
     "make_provider",
     "open_engine",
     "placed_media",
     "probed_media",
     "project_slots",
+    "prune",
     "read_state",
+    "reject",
+    "revert",
     "select_slots",
     "state_clips",
+    "swap",
+    "take_status",
 ]
