@@ -121,9 +121,27 @@ def check_output(source: LoadedTimeline, dest: Path, to_adapter: str | None = No
     if dest.is_dir():
         raise InputError("the output is a folder", where=str(dest),
                          hint="give a file name with -o, e.g. -o cut.pickup.otio")
-    if not (dest.parent if str(dest.parent) else Path(".")).is_dir():
-        raise InputError("the output folder does not exist", where=str(dest.parent))
-    check_write_back(source, dest, to_adapter)
+    folder = dest.parent if str(dest.parent) else Path(".")
+    made: list[Path] = []  # folders made here, taken back if a check fails
+    if not folder.is_dir():
+        # `-o out/cut.otio` into a new folder: fill makes it, as `mkdir -p` would.
+        missing = [folder, *[p for p in folder.parents if not p.exists()]]
+        blocker = next((p for p in (folder, *folder.parents) if p.exists()), Path("."))
+        if not blocker.is_dir():
+            raise InputError("a file is in the way of the output folder",
+                             where=str(blocker), hint="choose another output with -o")
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise _cannot_write(exc, "cannot create the output folder", folder) from None
+        made = sorted(missing, key=lambda p: len(p.parts), reverse=True)
+    try:
+        check_write_back(source, dest, to_adapter)
+    except BaseException:
+        for path in made:
+            with contextlib.suppress(OSError):
+                path.rmdir()
+        raise
 
 
 def check_slot_length(slot_id: str, frames: int, rate: float | Fraction,
