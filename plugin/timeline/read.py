@@ -13,6 +13,7 @@ import defusedxml.ElementTree as _safe_xml
 import opentimelineio as otio
 
 from pickup.errors import TimelineError
+from pickup.timeline.edl_parse import read_edl_string
 from pickup.timeline.formats import Format, detect_edl_rate, format_for
 from pickup.timeline.sanity import check_timeline, check_utf8
 
@@ -168,15 +169,16 @@ def _read_edl(text: str, path: Path, kwargs: dict[str, Any]) -> Any:
     freeze frame explains it), read it leniently: the record side is trusted (its
     source out becomes source in + record duration, so a hole after it stays a hole),
     with a warning per event.  The file itself is never changed."""
+    rate = float(kwargs["rate"])
     try:
-        return otio.adapters.read_from_string(text, adapter_name="cmx_3600", **kwargs)
+        return read_edl_string(text, rate)
     except Exception as exc:  # the adapter's EDLParseError
         if "duration don't match" not in str(exc):
             raise
-    fixed, notes = _trust_record_side(text, float(kwargs["rate"]))
+    fixed, notes = _trust_record_side(text, rate)
     for note in notes:
         _log.warning("%s: %s", path, note)
-    return otio.adapters.read_from_string(fixed, adapter_name="cmx_3600", **kwargs)
+    return read_edl_string(fixed, rate)
 
 
 def _trust_record_side(text: str, rate: float) -> tuple[str, list[str]]:
