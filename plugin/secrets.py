@@ -40,6 +40,7 @@ KEY_ENV: dict[str, str] = {
     "minimax": "MINIMAX_API_KEY",
     "kling": "KLING_API_KEY",
     "ltx": "LTXV_API_KEY",
+    "xai": "XAI_API_KEY",
 }
 
 

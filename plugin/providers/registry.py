@@ -28,6 +28,7 @@ BUILTINS: dict[str, str] = {
     "fal": "pickup.providers.fal:FalProvider",
     "replicate": "pickup.providers.replicate:ReplicateProvider",
     "luma": "pickup.providers.luma:LumaProvider",
+    "xai": "pickup.providers.xai:XaiProvider",
 }
 
 

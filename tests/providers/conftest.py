@@ -26,12 +26,13 @@ from tests.providers.fakes import (
     ReplicateFake,
     RunwayFake,
     VeoFake,
+    XaiFake,
 )
 
-PROVIDERS = ("comfyui", "runway", "veo", "fal", "replicate", "luma", "ltx")
+PROVIDERS = ("comfyui", "runway", "veo", "fal", "replicate", "luma", "ltx", "xai")
 _FAKES: dict[str, type[FakeAPI]] = {"comfyui": ComfyUIFake, "runway": RunwayFake,
                                     "veo": VeoFake, "fal": FalFake, "replicate": ReplicateFake,
-                                    "luma": LumaFake, "ltx": LtxFake}
+                                    "luma": LumaFake, "ltx": LtxFake, "xai": XaiFake}
 
 
 @pytest.fixture(autouse=True)

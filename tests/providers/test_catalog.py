@@ -24,7 +24,8 @@ from pickup.providers.catalog import load_catalog, shipped_catalog
 from pickup.providers.registry import get_provider
 from tests.providers.fakes import KEY, FalFake, RunwayFake
 
-CATALOGS = ("runway", "veo", "vertex", "fal", "replicate", "luma", "minimax", "kling", "ltx")
+CATALOGS = ("runway", "veo", "vertex", "fal", "replicate", "luma", "minimax", "kling", "ltx",
+            "xai")
 
 
 def _req(**changes: object) -> ShotRequest:

@@ -10,6 +10,7 @@ from tests.providers.fakes.luma import LumaFake
 from tests.providers.fakes.replicate import ReplicateFake
 from tests.providers.fakes.runway import RunwayFake
 from tests.providers.fakes.veo import VeoFake
+from tests.providers.fakes.xai import XaiFake
 
 __all__ = [
            "KEY",
@@ -23,4 +24,5 @@ __all__ = [
            "Reply",
            "RunwayFake",
            "VeoFake",
+           "XaiFake",
 ]
