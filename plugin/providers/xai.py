@@ -104,11 +104,12 @@ class XaiProvider(HttpProvider):
                                  error_code="no_output", retryable=True)
             return JobStatus(state=state, progress=1.0, outputs=(str(url),))
         # ``pending`` covers both waiting and rendering; a progress above 0 means rendering
-        progress = answer.get("progress")
-        started = isinstance(progress, int | float) and progress > 0
+        raw_progress = answer.get("progress")
+        progress = float(raw_progress) if isinstance(raw_progress, int | float) else 0.0
+        started = progress > 0
         return JobStatus(state=State.RUNNING if started else State.QUEUED,
                          poll_after_s=self.poll_after_s,
-                         progress=float(progress) / 100 if started else None)
+                         progress=progress / 100 if started else None)
 
     def cancel(self, handle: JobHandle) -> bool:
         return False

@@ -23,6 +23,7 @@ from pickup.errors import ConfigError, InputError, ProviderError
 from pickup.media.probe import probe
 from pickup.providers.base import ShotRequest, State
 from pickup.providers.registry import get_provider
+from pickup.providers.xai import XaiProvider
 from tests.providers.fakes import KEY, XaiFake
 
 xai_video = pytest.importorskip("xai_sdk.video")
@@ -94,6 +95,7 @@ def test_requests_match_xai_sdk_types(size: tuple[int, int], frames: int, frame_
     width, height = size
     with XaiFake(video_bytes) as fake:
         provider = get_provider("xai", api_key=KEY, base_url=fake.base_url)
+        assert isinstance(provider, XaiProvider)
         for req in (_req(width=width, height=height, frames=frames),
                     _req(width=width, height=height, frames=frames, first_frame=frame_png)):
             handle = provider.submit(req, tmp_path)
