@@ -21,6 +21,7 @@ from av.error import FFmpegError
 from pickup.atomic import atomic_path
 from pickup.errors import CancelledError, ConfigError, MediaError, ProviderError
 from pickup.providers.base import Capabilities, JobHandle, JobStatus, ShotRequest, State
+from pickup.timeline.names import safe_component
 
 __all__ = ["LocalRenderer"]
 
@@ -47,21 +48,28 @@ class LocalRenderer:
     def render(self, req: ShotRequest, dest: Path, cancel: threading.Event) -> None:
         raise NotImplementedError
 
-    def settings(self) -> dict[str, Any]:
-        """What besides the request changes the output (part of the job id)."""
+    def settings(self, req: ShotRequest) -> dict[str, Any]:
+        """What besides the request changes the output (part of the job id, and kept
+        in the job's handle)."""
         return {}
+
+    def output_suffix(self, req: ShotRequest) -> str:
+        """The render's file suffix (its container)."""
+        return self.suffix
 
     # -- the Provider protocol -------------------------------------------------------
     def submit(self, req: ShotRequest, workdir: Path) -> JobHandle:
         self.validate(req)
-        blob = json.dumps({"key": req.cache_key(self.name), **self.settings()},
+        settings = self.settings(req)
+        blob = json.dumps({"key": req.cache_key(self.name), **settings},
                           sort_keys=True, default=str)
         job_id = hashlib.sha256(blob.encode()).hexdigest()[:24]
         workdir = Path(workdir)
         workdir.mkdir(parents=True, exist_ok=True)
-        out = workdir / f"{self.name}_{req.slot_id}_{job_id[:12]}{self.suffix}"
+        out = (workdir / f"{self.name}_{safe_component(req.slot_id)}_{job_id[:12]}"
+                         f"{self.output_suffix(req)}")
         event = self._cancels.setdefault(job_id, threading.Event())
-        data: dict[str, Any] = {"output": str(out)}
+        data: dict[str, Any] = {"output": str(out), **settings}
         try:
             if not out.is_file():
                 self.render(req, out, event)

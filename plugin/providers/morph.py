@@ -42,7 +42,7 @@ class MorphProvider(LocalRenderer):
         return Capabilities(first_frame=True, last_frame=True, cancel=True,
                             price_per_second=0.0, local=True)
 
-    def settings(self) -> dict[str, Any]:
+    def settings(self, req: ShotRequest) -> dict[str, Any]:
         return {"flow": "dis-medium"}
 
     def describe(self, req: ShotRequest) -> list[str]:

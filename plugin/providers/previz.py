@@ -15,12 +15,9 @@ The card is drawn once with Pillow; each frame is a numpy crop, one swscale pass
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
-import json
 import math
 import random
-import shutil
 import textwrap
 import threading
 from dataclasses import dataclass
@@ -30,15 +27,14 @@ from typing import Any, cast
 
 import av
 import numpy as np
-from av.error import FFmpegError
 from av.video.stream import VideoStream
 from PIL import Image, ImageDraw, ImageFont
 
 from pickup.atomic import atomic_path
-from pickup.errors import CancelledError, ConfigError, ProviderError
+from pickup.errors import CancelledError, ConfigError
 from pickup.media.conform import PROFILES, ConformTarget
-from pickup.providers.base import Capabilities, JobHandle, JobStatus, ShotRequest, State
-from pickup.timeline.names import safe_component
+from pickup.providers.base import Capabilities, ShotRequest
+from pickup.providers.local import LocalRenderer
 
 __all__ = ["MODES", "PrevizProvider", "render_previz"]
 
@@ -46,8 +42,9 @@ MODES = ("card", "bridge")
 _TC_CHARS = "0123456789:;"
 
 
-class PrevizProvider:
-    """Renders a previz clip for a :class:`ShotRequest` synchronously in ``submit``."""
+class PrevizProvider(LocalRenderer):
+    """Renders a previz clip for a :class:`ShotRequest` synchronously in ``submit``
+    (the shared local-render steps: :class:`~pickup.providers.local.LocalRenderer`)."""
 
     name = "previz"
 
@@ -62,7 +59,7 @@ class PrevizProvider:
         self.mode = mode
         self.profile = profile
         self.options = options
-        self._cancels: dict[str, threading.Event] = {}
+        super().__init__()
 
     # -- the Provider protocol -------------------------------------------------------
 
@@ -82,65 +79,14 @@ class PrevizProvider:
                 raise ConfigError(f"{key.replace('_', ' ')} image not found: {path}",
                                   where=where)
 
-    def submit(self, req: ShotRequest, workdir: Path) -> JobHandle:
-        self.validate(req)
-        job_id = self._job_id(req)
-        workdir = Path(workdir)
-        workdir.mkdir(parents=True, exist_ok=True)
-        suffix = PROFILES[self._profile(req)].suffix
-        out = workdir / f"previz_{safe_component(req.slot_id)}_{job_id[:12]}{suffix}"
-        event = self._cancels.setdefault(job_id, threading.Event())
-        data: dict[str, Any] = {"output": str(out), "mode": self.mode,
-                                "profile": self._profile(req)}
-        try:
-            if not out.is_file():
-                render_previz(req, out, mode=self.mode, profile=self._profile(req),
-                              cancel=event)
-        except CancelledError:
-            data["cancelled"] = True
-        except (OSError, FFmpegError) as exc:
-            raise ProviderError(f"rendering failed: {exc}", provider=self.name,
-                                where=f"slot {req.slot_id}") from None
-        finally:
-            self._cancels.pop(job_id, None)
-        return JobHandle(provider=self.name, job_id=job_id, data=data)
+    def render(self, req: ShotRequest, dest: Path, cancel: threading.Event) -> None:
+        render_previz(req, dest, mode=self.mode, profile=self._profile(req), cancel=cancel)
 
-    def poll(self, handle: JobHandle) -> JobStatus:
-        if handle.data.get("cancelled"):
-            return JobStatus(state=State.CANCELLED, error="cancelled")
-        out = Path(str(handle.data.get("output", "")))
-        if out.is_file():
-            return JobStatus(state=State.SUCCEEDED, progress=1.0, outputs=(str(out),))
-        return JobStatus(state=State.FAILED, error=f"the render is missing: {out}",
-                         error_code="missing_output", retryable=True)
+    def settings(self, req: ShotRequest) -> dict[str, Any]:
+        return {"mode": self.mode, "profile": self._profile(req)}
 
-    def fetch(self, handle: JobHandle, status: JobStatus, dest: Path) -> list[Path]:
-        dest = Path(dest)
-        dest.mkdir(parents=True, exist_ok=True)
-        paths: list[Path] = []
-        for output in status.outputs or (str(handle.data.get("output", "")),):
-            src = Path(output)
-            if not src.is_file():
-                raise ProviderError(f"the render is missing: {src}", provider=self.name,
-                                    retryable=True)
-            target = dest / src.name
-            if src.resolve() != target.resolve():
-                with atomic_path(target) as tmp:
-                    shutil.copyfile(src, tmp)
-                with contextlib.suppress(OSError):
-                    src.unlink()
-            paths.append(target)
-        return paths
-
-    def cancel(self, handle: JobHandle) -> bool:
-        event = self._cancels.get(handle.job_id)
-        if event is None:
-            return False
-        event.set()
-        return True
-
-    def estimate_cost(self, req: ShotRequest) -> float:
-        return 0.0
+    def output_suffix(self, req: ShotRequest) -> str:
+        return PROFILES[self._profile(req)].suffix
 
     # -- helpers ----------------------------------------------------------------------
 
@@ -151,10 +97,6 @@ class PrevizProvider:
         return ConformTarget(frames=req.frames, rate=Fraction(req.rate), width=req.width,
                              height=req.height, profile=self._profile(req))
 
-    def _job_id(self, req: ShotRequest) -> str:
-        blob = json.dumps({"key": req.cache_key(self.name), "mode": self.mode,
-                           "profile": self._profile(req)}, sort_keys=True)
-        return hashlib.sha256(blob.encode()).hexdigest()[:24]
 
 
 # ------------------------------------------------------------------------------ render
