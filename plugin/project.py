@@ -22,9 +22,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
-from urllib.parse import unquote, urlparse
 
 from pickup.errors import InputError, WriteError
+from pickup.timeline.refs import media_path_of
 
 __all__ = ["STATE_FILES", "Project", "base_stem"]
 
@@ -45,23 +45,12 @@ def _is_project(root: Path) -> bool:
     return any((root / name).is_file() for name in STATE_FILES)
 
 
-def _local_path(url: str | None) -> Path | None:
-    if not url:
-        return None
-    if "://" in url:
-        parsed = urlparse(url)
-        if parsed.scheme != "file":
-            return None
-        return Path(unquote(parsed.path))
-    return Path(url)
-
-
 def _media_projects(timeline: Any) -> Iterable[Path]:
     """Project folders the timeline's clips' media sit in (``<project>/media/x``)."""
     seen: set[Path] = set()
     for clip in timeline.find_clips():
         for ref in clip.media_references().values():
-            path = _local_path(getattr(ref, "target_url", None))
+            path = media_path_of(ref)
             if path is None or path.parent.name != "media":
                 continue
             root = path.parent.parent

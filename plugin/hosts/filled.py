@@ -11,12 +11,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
-from urllib.parse import unquote, urlparse
 
 import opentimelineio as otio
 
 from pickup.errors import InputError
 from pickup.timeline import LoadedTimeline, Slot, find_slots, slot_id_from_name
+from pickup.timeline.refs import path_of_url
 
 __all__ = ["FilledClip", "Take", "filled_clips", "require_filled", "url_to_path"]
 
@@ -68,15 +68,7 @@ class FilledClip:
 
 def url_to_path(url: str) -> Path:
     """A media reference's ``target_url`` (``file://`` URL or plain path) as a path."""
-    if url.startswith("file:"):
-        parsed = urlparse(url)
-        path = unquote(parsed.path)
-        if parsed.netloc and parsed.netloc != "localhost":
-            path = f"//{parsed.netloc}{path}"
-        if len(path) > 2 and path[0] == "/" and path[2] == ":":  # file:///C:/...
-            path = path[1:]
-        return Path(path)
-    return Path(url)
+    return path_of_url(url) or Path(url)
 
 
 def _take(key: str, ref: Any) -> Take | None:

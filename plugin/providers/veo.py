@@ -25,9 +25,21 @@ from pickup.providers.base import JobHandle, JobStatus, ShotRequest, State
 from pickup.providers.google import classify_google_error
 from pickup.providers.http import HttpProvider, nearest_ratio
 
-__all__ = ["VeoProvider"]
+__all__ = ["VeoProvider", "no_video_status"]
 
 _ASPECTS = ("16:9", "9:16")
+
+
+def no_video_status(response: dict[str, Any]) -> JobStatus:
+    """A finished Veo operation (Gemini API or Vertex AI) that holds no video: removed by
+    the safety filter (moderated, with Google's reasons), else failed and retryable."""
+    reasons = response.get("raiMediaFilteredReasons") or []
+    if response.get("raiMediaFilteredCount") or reasons:
+        return JobStatus(state=State.FAILED, moderated=True, error_code="rai_filtered",
+                         error="the safety filter removed the video: "
+                         + ("; ".join(map(str, reasons)) or "no reason given"))
+    return JobStatus(state=State.FAILED, error="the operation finished without a video",
+                     error_code="no_output", retryable=True)
 
 
 class VeoProvider(HttpProvider):
@@ -110,13 +122,7 @@ class VeoProvider(HttpProvider):
                      if isinstance(s, dict) and (s.get("video") or {}).get("uri"))
         if uris:
             return JobStatus(state=State.SUCCEEDED, progress=1.0, outputs=uris)
-        reasons = response.get("raiMediaFilteredReasons") or []
-        if response.get("raiMediaFilteredCount") or reasons:
-            return JobStatus(state=State.FAILED, moderated=True, error_code="rai_filtered",
-                             error="the safety filter removed the video: "
-                             + ("; ".join(map(str, reasons)) or "no reason given"))
-        return JobStatus(state=State.FAILED, error="the operation finished without a video",
-                         error_code="no_output", retryable=True)
+        return no_video_status(response)
 
     def cancel(self, handle: JobHandle) -> bool:
         return False

@@ -25,7 +25,7 @@ from urllib.parse import quote, urlsplit
 from pickup.atomic import atomic_path
 from pickup.errors import ConfigError, MediaError, ProviderError
 from pickup.providers.base import JobHandle, JobStatus, ShotRequest, State
-from pickup.providers.veo import VeoProvider
+from pickup.providers.veo import VeoProvider, no_video_status
 
 __all__ = ["VertexVeoProvider", "gcs_download_url"]
 
@@ -190,13 +190,7 @@ class VertexVeoProvider(VeoProvider):
                 outputs.append(f"{_INLINE}{index}")
         if outputs:
             return JobStatus(state=State.SUCCEEDED, progress=1.0, outputs=tuple(outputs))
-        reasons = response.get("raiMediaFilteredReasons") or []
-        if response.get("raiMediaFilteredCount") or reasons:
-            return JobStatus(state=State.FAILED, moderated=True, error_code="rai_filtered",
-                             error="the safety filter removed the video: "
-                             + ("; ".join(map(str, reasons)) or "no reason given"))
-        return JobStatus(state=State.FAILED, error="the operation finished without a video",
-                         error_code="no_output", retryable=True)
+        return no_video_status(response)
 
     def fetch(self, handle: JobHandle, status: JobStatus, dest_dir: Path) -> list[Path]:
         if not any(url.startswith(_INLINE) for url in status.outputs):

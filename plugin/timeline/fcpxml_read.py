@@ -23,12 +23,13 @@ from xml.etree.ElementTree import Element
 import defusedxml.ElementTree as _safe_xml
 import opentimelineio as otio
 
-__all__ = ["restore_spine_gaps", "sequence_format"]
+__all__ = ["fcpxml_seconds", "restore_spine_gaps", "sequence_format"]
 
 _log = logging.getLogger(__name__)
 
 
-def _seconds(value: str | None) -> Fraction:
+def fcpxml_seconds(value: str | None) -> Fraction:
+    """An FCPXML time (``"1001/24000s"``, ``"5s"``) in seconds; 0 when absent or unreadable."""
     if not value:
         return Fraction(0)
     text = value.strip().removesuffix("s")
@@ -62,12 +63,12 @@ def _xml_gaps(spine: Element) -> list[_XmlGap]:
     for child in spine:
         if child.tag != "gap":
             continue
-        gap = _XmlGap(_seconds(child.get("offset")), _seconds(child.get("duration")))
-        local0 = _seconds(child.get("start"))
+        gap = _XmlGap(fcpxml_seconds(child.get("offset")), fcpxml_seconds(child.get("duration")))
+        local0 = fcpxml_seconds(child.get("start"))
         for m in child:
             if m.tag in ("marker", "chapter-marker"):
-                gap.markers.append((_seconds(m.get("start")) - local0,
-                                    _seconds(m.get("duration")), m.get("value") or "",
+                gap.markers.append((fcpxml_seconds(m.get("start")) - local0,
+                                    fcpxml_seconds(m.get("duration")), m.get("value") or "",
                                     m.get("note")))
         gaps.append(gap)
     return gaps
@@ -172,4 +173,4 @@ def sequence_format(path: Path, name: str) -> tuple[int, int, Fraction] | None:
         return None
     if not (16 <= w <= 8192 and 16 <= h <= 8192):
         return None
-    return w, h, _seconds(fmt.get("frameDuration"))
+    return w, h, fcpxml_seconds(fmt.get("frameDuration"))

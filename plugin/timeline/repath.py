@@ -33,26 +33,9 @@ from pickup.atomic import atomic_path
 from pickup.errors import InputError, WriteError
 from pickup.timeline.otiofile import write_otio
 from pickup.timeline.read import LoadedTimeline
+from pickup.timeline.refs import path_of_url
 
 __all__ = ["path_of_url", "repath", "same_form"]
-
-
-def path_of_url(url: str) -> Path | None:
-    """The local file a media URL (``file://`` URL or plain path) names; None for
-    other schemes."""
-    from urllib.parse import unquote, urlparse
-
-    if "://" not in url:
-        return Path(url) if url else None
-    parsed = urlparse(url)
-    if parsed.scheme != "file":
-        return None
-    path = unquote(parsed.path)
-    if parsed.netloc and parsed.netloc != "localhost":
-        path = f"//{parsed.netloc}{path}"
-    if len(path) > 2 and path[0] == "/" and path[2] == ":":  # file:///C:/...
-        path = path[1:]
-    return Path(path)
 
 
 def same_form(old_url: str, new: Path) -> str:

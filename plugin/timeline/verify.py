@@ -32,6 +32,7 @@ from typing import Any
 from xml.etree.ElementTree import Element
 
 from pickup.errors import InputError, WriteError
+from pickup.timeline.fcpxml_read import fcpxml_seconds
 from pickup.timeline.slots import slot_id_from_name
 
 __all__ = ["SlotChange", "VerifyReport", "check_write", "summary", "verify"]
@@ -278,19 +279,6 @@ def _check_fcp7(original: Path, written: Path, report: VerifyReport) -> None:
 # FCPXML --------------------------------------------------------------------
 
 
-def _seconds(value: str | None) -> Fraction:
-    if not value:
-        return Fraction(0)
-    text = value.strip().removesuffix("s")
-    try:
-        if "/" in text:
-            num, den = text.split("/", 1)
-            return Fraction(int(num), int(den))
-        return Fraction(text)
-    except (ValueError, ZeroDivisionError):
-        return Fraction(0)
-
-
 _SPINE_ITEMS = ("gap", "asset-clip", "clip", "video", "ref-clip", "sync-clip", "title",
                 "mc-clip", "audio", "transition")
 
@@ -317,16 +305,16 @@ def _check_fcpxml(original: Path, written: Path, report: VerifyReport) -> None:
         slot_id = report.slot_of(item.get("name"))
         if slot_id is None or item.tag == "gap":
             continue
-        a = _seconds(item.get("offset"))
-        b = a + _seconds(item.get("duration"))
+        a = fcpxml_seconds(item.get("offset"))
+        b = a + fcpxml_seconds(item.get("duration"))
         spans.append((a, b))
         new_clips.append(item)
         report.slots.append(SlotChange(slot_id, "V1", f"{float(a):.3f}s", f"{float(b):.3f}s",
                                        item.get("name") or ""))
 
     def at_slot(item: Element) -> tuple[int, bool]:
-        a = _seconds(item.get("offset"))
-        b = a + _seconds(item.get("duration"))
+        a = fcpxml_seconds(item.get("offset"))
+        b = a + fcpxml_seconds(item.get("duration"))
         for index, (x, y) in enumerate(spans):
             # A gap split around a slot leaves pieces that touch it.
             if (a < y and b > x) or (item.tag == "gap" and a <= y and b >= x):
@@ -339,8 +327,8 @@ def _check_fcpxml(original: Path, written: Path, report: VerifyReport) -> None:
         index, hit = at_slot(item)
         if hit and item.tag != "transition":
             skip_before.add(id(item))
-            a = _seconds(item.get("offset"))
-            b = a + _seconds(item.get("duration"))
+            a = fcpxml_seconds(item.get("offset"))
+            b = a + fcpxml_seconds(item.get("duration"))
             x, y = spans[index]
             if a < y and b > x:  # not a neighbouring gap that only touches the slot
                 report.slots[index].replaced.append(_show(item))

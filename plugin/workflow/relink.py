@@ -26,7 +26,7 @@ from typing import Any
 
 from pickup.errors import InputError, MediaError
 from pickup.timeline import LoadedTimeline
-from pickup.timeline.repath import path_of_url
+from pickup.timeline.refs import path_of_url
 
 __all__ = ["Missing", "RelinkPlan", "Relinked", "Unresolved", "find_missing", "plan_relink",
            "relink_store", "store_checksums"]

@@ -19,6 +19,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import opentimelineio as otio
 
@@ -28,7 +29,7 @@ from pickup.timeline.place import Placement
 from pickup.timeline.read import LoadedTimeline
 from pickup.timeline.replaced import Replaced
 
-__all__ = ["EdlPatcher", "ale_path", "ale_text", "patch_edl"]
+__all__ = ["EdlPatcher", "ale_path", "ale_text", "patch_edl", "renumber"]
 
 _TC = re.compile(r"^\d\d:\d\d:\d\d[:;.]\d\d$")
 _NUMBER = re.compile(r"^(\s*)(\d+)")
@@ -132,6 +133,20 @@ def _reels(blocks: list[_Block], count: int) -> list[str]:
 
 def _is_video(block: _Block) -> bool:
     return "V" in block.channels.upper() or block.channels.upper() == "B"
+
+
+def renumber(head: list[str], blocks: Sequence[Any]) -> str:
+    """The EDL's text: ``head`` then the event blocks numbered 1, 2, ... in the order
+    given (at least three digits, as wide as the count needs); only numbers change.
+    Placing, un-filling and restoring all number events this way."""
+    width = max(3, len(str(len(blocks))))
+    out = list(head)
+    for number, blk in enumerate(blocks, start=1):
+        for index in blk.event_lines:
+            blk.lines[index] = _NUMBER.sub(lambda m, n=number: f"{m.group(1)}{n:0{width}d}",
+                                           blk.lines[index], count=1)
+        out.extend(blk.lines)
+    return "".join(out)
 
 
 class EdlPatcher:
@@ -238,14 +253,7 @@ def patch_edl(source: LoadedTimeline, placements: Sequence[Placement],
         if pos == len(merged) and merged and not merged[-1].lines[-1].endswith(("\n", "\r")):
             merged[-1].lines[-1] += nl
         merged.insert(pos, new)
-    width = max(3, len(str(len(merged))))
-    out = list(head)
-    for number, blk in enumerate(merged, start=1):
-        for index in blk.event_lines:
-            blk.lines[index] = _NUMBER.sub(lambda m, n=number: f"{m.group(1)}{n:0{width}d}",
-                                           blk.lines[index], count=1)
-        out.extend(blk.lines)
-    return "".join(out).encode(encoding)
+    return renumber(head, merged).encode(encoding)
 
 
 def _fps_text(rate: float) -> str:

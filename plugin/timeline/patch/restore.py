@@ -24,6 +24,7 @@ from typing import Any
 
 from pickup.errors import SlotError
 from pickup.timeline import LoadedTimeline
+from pickup.timeline.patch.edl import renumber
 from pickup.timeline.patch.unfill import (
     SlotPlace,
     _decode,
@@ -33,7 +34,6 @@ from pickup.timeline.patch.unfill import (
     edl_filled,
     fcp7_filled,
     filled_aaf,
-    renumber,
 )
 from pickup.timeline.replaced import Replaced
 

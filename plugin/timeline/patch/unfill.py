@@ -165,20 +165,6 @@ def edl_filled(loaded: LoadedTimeline, found: SlotPlace, blocks: list[Any]) -> i
     return hits[0]
 
 
-def renumber(head: list[str], blocks: list[Any]) -> str:
-    """The EDL's text with events numbered in order, as the patcher numbers them."""
-    from pickup.timeline.patch.edl import _NUMBER
-
-    width = max(3, len(str(len(blocks))))
-    out = list(head)
-    for number, b in enumerate(blocks, start=1):
-        for i in b.event_lines:
-            b.lines[i] = _NUMBER.sub(lambda m, n=number: f"{m.group(1)}{n:0{width}d}",
-                                     b.lines[i], count=1)
-        out.extend(b.lines)
-    return "".join(out)
-
-
 def drop_ale_row(loaded: LoadedTimeline, dest: Path, reel: str, clip_name: str | None
                  ) -> None:
     """The ALE beside ``dest`` without the row of the clip (its reel or name)."""
@@ -200,7 +186,7 @@ def drop_ale_row(loaded: LoadedTimeline, dest: Path, reel: str, clip_name: str |
 
 
 def unfill_edl(loaded: LoadedTimeline, found: SlotPlace, dest: Path) -> Path:
-    from pickup.timeline.patch.edl import _CLIP_COMMENT, _parse
+    from pickup.timeline.patch.edl import _CLIP_COMMENT, _parse, renumber
 
     text, encoding = _decode(loaded.path.read_bytes())
     head, blocks = _parse(text, loaded.rate, str(loaded.path))
