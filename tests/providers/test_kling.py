@@ -4,8 +4,8 @@ end frame in pro mode, error codes, and the default adapting to slots without fr
 from __future__ import annotations
 
 import json
-from fractions import Fraction
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -15,23 +15,14 @@ from pickup.providers.base import ShotRequest, State
 from pickup.providers.kling import kling_jwt
 from pickup.providers.registry import get_provider
 from tests.providers.fakes.kling import ACCESS, SECRET, KlingFake
+from tests.providers.shots import finish as _finish
+from tests.providers.shots import harbour
 
 KEY = f"{ACCESS}:{SECRET}"
 
 
-def _req(**changes: object) -> ShotRequest:
-    base: dict[str, object] = dict(slot_id="V1-01000012", prompt="a harbour at dawn",
-                                   kind=None, frames=24 * 4, rate=Fraction(24), width=1920,
-                                   height=1080, seed=42)
-    base.update(changes)
-    return ShotRequest(**base)  # type: ignore[arg-type]
-
-
-def _finish(provider, handle):
-    status = provider.poll(handle)
-    while not status.state.terminal:
-        status = provider.poll(handle)
-    return status
+def _req(**changes: Any) -> ShotRequest:
+    return harbour(4, **changes)
 
 
 def test_image_to_video_with_end_frame_in_pro(video_bytes: bytes, frame_png: Path,

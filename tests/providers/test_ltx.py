@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from fractions import Fraction
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -17,21 +18,12 @@ from pickup.providers.registry import get_provider
 from pickup.secrets import KEY_ENV
 from tests.providers.fakes import KEY, FakeAPI
 from tests.providers.fakes.ltx import LtxFake
+from tests.providers.shots import finish as _finish
+from tests.providers.shots import harbour
 
 
-def _req(**changes: object) -> ShotRequest:
-    base: dict[str, object] = dict(slot_id="V1-01000012", prompt="a harbour at dawn",
-                                   kind=None, frames=24 * 5, rate=Fraction(24), width=1920,
-                                   height=1080, seed=42)
-    base.update(changes)
-    return ShotRequest(**base)  # type: ignore[arg-type]
-
-
-def _finish(provider, handle):
-    status = provider.poll(handle)
-    while not status.state.terminal:
-        status = provider.poll(handle)
-    return status
+def _req(**changes: Any) -> ShotRequest:
+    return harbour(5, **changes)
 
 
 def _sent(fake: FakeAPI) -> tuple[str, dict[str, object]]:

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import json
-from fractions import Fraction
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -14,21 +14,12 @@ from pickup.providers.base import ShotRequest, State
 from pickup.providers.registry import get_provider
 from tests.providers.fakes import KEY
 from tests.providers.fakes.minimax import MiniMaxFake
+from tests.providers.shots import finish as _finish
+from tests.providers.shots import harbour
 
 
-def _req(**changes: object) -> ShotRequest:
-    base: dict[str, object] = dict(slot_id="V1-01000012", prompt="a harbour at dawn",
-                                   kind=None, frames=24 * 5, rate=Fraction(24), width=1920,
-                                   height=1080, seed=42)
-    base.update(changes)
-    return ShotRequest(**base)  # type: ignore[arg-type]
-
-
-def _finish(provider, handle):
-    status = provider.poll(handle)
-    while not status.state.terminal:
-        status = provider.poll(handle)
-    return status
+def _req(**changes: Any) -> ShotRequest:
+    return harbour(5, **changes)
 
 
 def test_text_and_frames_to_video(video_bytes: bytes, frame_png: Path, tmp_path: Path) -> None:

@@ -6,8 +6,8 @@ from __future__ import annotations
 
 import base64
 import json
-from fractions import Fraction
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -17,6 +17,8 @@ from pickup.providers.base import ShotRequest, State
 from pickup.providers.registry import get_provider
 from pickup.providers.vertex import gcs_download_url
 from tests.providers.fakes.vertex import TOKEN, VertexFake
+from tests.providers.shots import finish as _finish
+from tests.providers.shots import harbour
 
 pytest.importorskip("google.auth")
 genai_types = pytest.importorskip("google.genai.types")
@@ -42,24 +44,13 @@ def _service_account(tmp_path: Path, token_uri: str, pem: str) -> Path:
     return path
 
 
-def _req(**changes: object) -> ShotRequest:
-    base: dict[str, object] = dict(slot_id="V1-01000012", prompt="a harbour at dawn",
-                                   kind=None, frames=24 * 6, rate=Fraction(24), width=1920,
-                                   height=1080, seed=42)
-    base.update(changes)
-    return ShotRequest(**base)  # type: ignore[arg-type]
+def _req(**changes: Any) -> ShotRequest:
+    return harbour(6, **changes)
 
 
 def _provider(fake: VertexFake, sa: Path, **options: object):
     return get_provider("vertex", credentials_file=str(sa), base_url=fake.base_url,
                         storage_base_url=fake.base_url, use_config=False, **options)
-
-
-def _finish(provider, handle):
-    status = provider.poll(handle)
-    while not status.state.terminal:
-        status = provider.poll(handle)
-    return status
 
 
 def test_service_account_to_cloud_storage_output(video_bytes: bytes, frame_png: Path,

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import json
 import typing
-from fractions import Fraction
 from pathlib import Path
 from typing import Any
 
@@ -25,6 +24,8 @@ from pickup.providers.base import ShotRequest, State
 from pickup.providers.registry import get_provider
 from pickup.providers.xai import XaiProvider
 from tests.providers.fakes import KEY, XaiFake
+from tests.providers.shots import finish as _finish
+from tests.providers.shots import harbour
 
 xai_video = pytest.importorskip("xai_sdk.video")
 from google.protobuf import json_format  # noqa: E402  (after the skip: comes with xai-sdk)
@@ -34,11 +35,7 @@ from xai_sdk.types.video import VideoAspectRatioMap, VideoResolutionMap  # noqa:
 
 
 def _req(**changes: Any) -> ShotRequest:
-    base: dict[str, Any] = dict(slot_id="V1-01000012", prompt="a harbour at dawn",
-                                kind=None, frames=24 * 5, rate=Fraction(24), width=1920,
-                                height=1080, seed=42)
-    base.update(changes)
-    return ShotRequest(**base)
+    return harbour(5, **changes)
 
 
 def _as_sdk_request(body: dict[str, Any]) -> video_pb2.GenerateVideoRequest:
@@ -63,14 +60,6 @@ def _as_sdk_answer(answer: dict[str, Any]) -> video_pb2.GetDeferredVideoResponse
     if rest:
         message["response"] = rest
     return json_format.ParseDict(message, video_pb2.GetDeferredVideoResponse())
-
-
-def _finish(provider: Any, handle: Any) -> Any:
-    for _ in range(20):
-        status = provider.poll(handle)
-        if status.state.terminal:
-            return status
-    raise AssertionError("no terminal state")
 
 
 def test_sdk_rejects_what_it_would_not_send() -> None:
