@@ -15,7 +15,7 @@ import signal
 import sys
 import tempfile
 import threading
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -31,13 +31,12 @@ from pickup.cli.common import (
 )
 from pickup.cli.place import add_output_args, output_path
 from pickup.cli.progress import FillProgress
-from pickup.engine import Plan, TakeResult
-from pickup.engine.preflight import check_output
-from pickup.errors import InputError
+from pickup.engine import JobEvent, Plan
 from pickup.timeline import LoadedTimeline, read_timeline
-from pickup.workflow import Fill, FillOptions, select_slots
+from pickup.workflow import Fill, FillOptions, FillOutcome, fill_timeline
 
-__all__ = ["cancel_on_interrupt", "register", "run"]
+__all__ = ["FillDisplay", "add_fill_args", "cancel_on_interrupt", "fill_options", "register",
+           "run", "say_filled", "say_outcome", "say_unfilled"]
 
 
 def register(sub: Any) -> None:
@@ -49,6 +48,22 @@ def register(sub: Any) -> None:
         "command again after a crash or Ctrl-C and it resumes without paying twice.  The "
         "last stdout line is the file written.")
     add_timeline_args(parser)
+    add_fill_args(parser)
+    parser.add_argument("--dry-run", action="store_true",
+                        help="print the plan and its estimated cost; submit nothing")
+    parser.add_argument("--json", action="store_true",
+                        help="print a JSON summary (progress goes to stderr as plain lines)")
+    parser.add_argument("--sheet", type=Path, default=None, metavar="PNG",
+                        help="write a contact sheet of the filled slots")
+    add_output_args(parser)
+    parser.set_defaults(func=run)
+
+
+def add_fill_args(parser: argparse.ArgumentParser, *,
+                  size_help: str = "sequence size when the timeline does not say "
+                  "(default 1920x1080)") -> None:
+    """What to generate and how: the options of every CLI fill (``pickup fill``,
+    ``pickup resolve fill``); :func:`fill_options` reads them."""
     parser.add_argument("--provider", default="previz",
                         help="generation provider (default previz; `pickup providers`)")
     parser.add_argument("--model", default=None, help="provider model")
@@ -64,16 +79,13 @@ def register(sub: Any) -> None:
                         help="what that slot's takes must not show (negative prompt)")
     parser.add_argument("--budget", type=parse_money, default=None, metavar="USD",
                         help="refuse to start if the estimated cost passes USD")
-    parser.add_argument("--dry-run", action="store_true",
-                        help="print the plan and its estimated cost; submit nothing")
     parser.add_argument("--concurrency", type=positive_int, default=None,
                         help="jobs in flight at once (default 4; 1 for local providers)")
     parser.add_argument("--profile", choices=("prores_hq", "dnxhr_hq", "h264"), default=None,
                         help="output codec (default: ProRes HQ for OTIO/FCP XML, DNxHR HQ "
                         "for AAF/EDL)")
     parser.add_argument("--size", type=parse_size, default=None, metavar="WxH",
-                        help="sequence size when the timeline does not say (default "
-                        "1920x1080)")
+                        help=size_help)
     parser.add_argument("--handles", type=nonneg_int, default=0,
                         help="extra frames generated at each end of a take (0)")
     parser.add_argument("--join", choices=("cut", "dissolve"), default="cut",
@@ -98,12 +110,21 @@ def register(sub: Any) -> None:
                         help="create again a job an interrupted run may already have "
                         "created at a provider that cannot be asked (check its dashboard "
                         "first: it may be billed twice)")
-    parser.add_argument("--json", action="store_true",
-                        help="print a JSON summary (progress goes to stderr as plain lines)")
-    parser.add_argument("--sheet", type=Path, default=None, metavar="PNG",
-                        help="write a contact sheet of the filled slots")
-    add_output_args(parser)
-    parser.set_defaults(func=run)
+
+
+def fill_options(args: argparse.Namespace) -> FillOptions:
+    """The :class:`FillOptions` of a command registered with :func:`add_fill_args`."""
+    slots = tuple(s.strip() for s in (args.slots or "").split(",") if s.strip())
+    return FillOptions(provider=args.provider, model=args.model, takes=args.takes,
+                       handles=args.handles, seed=args.seed, new_seed=args.new_seed,
+                       force=args.force, activate_new=args.activate_new,
+                       concurrency=args.concurrency, budget=args.budget, size=args.size,
+                       profile=args.profile, slots=slots, all_gaps=args.all_gaps,
+                       project=getattr(args, "project", None),
+                       prompt=args.prompt, negative_prompt=args.negative,
+                       slot_prompts=getattr(args, "slot_prompts", ()),
+                       wait_for_project=args.wait, resubmit_unknown=args.resubmit_unknown,
+                       join=args.join, hold=args.hold)
 
 
 # -- progress: pickup.cli.progress --------------------------------------------------
@@ -158,137 +179,121 @@ def _print_plan(plan: Plan, size_note: str, profile: str, as_json: bool) -> None
                   f"${plan.cost:.2f} (dry run: nothing submitted)")
 
 
-def _options(args: argparse.Namespace) -> FillOptions:
-    slots = tuple(s.strip() for s in (args.slots or "").split(",") if s.strip())
-    return FillOptions(provider=args.provider, model=args.model, takes=args.takes,
-                       handles=args.handles, seed=args.seed, new_seed=args.new_seed,
-                       force=args.force, activate_new=args.activate_new,
-                       concurrency=args.concurrency, budget=args.budget, size=args.size,
-                       profile=args.profile, slots=slots, all_gaps=args.all_gaps,
-                       project=args.project,
-                       prompt=getattr(args, "prompt", None),
-                       negative_prompt=getattr(args, "negative", None),
-                       slot_prompts=getattr(args, "slot_prompts", ()),
-                       wait_for_project=args.wait, resubmit_unknown=args.resubmit_unknown,
-                       join=args.join, hold=args.hold)
-
-
 def _check_prompts(args: argparse.Namespace, loaded: LoadedTimeline) -> None:
-    """Refuse, before anything is made, a --prompt for several slots and a slot with
-    nothing to generate from; say when a slot generates from its kind's default."""
+    """``--dry-run``: the checks a fill makes of the prompts
+    (:func:`pickup.workflow.prompts.check_prompts`)."""
     from pickup.config import load_config
-    from pickup.workflow.prompts import kind_prompt, missing_prompts
+    from pickup.workflow.prompts import check_prompts
 
-    wanted = tuple(s.strip() for s in (args.slots or "").split(",") if s.strip())
-    given = args.prompt is not None or args.negative is not None
-    if given and len(wanted) != 1:
-        raise InputError("--prompt and --negative set the prompt of one slot",
-                         where=str(loaded.path), hint="name it with --slots ID; "
-                         "`pickup scan --all-gaps` lists the ids")
-    if args.prompt is not None and not args.prompt.strip():
-        raise InputError("--prompt is empty", hint="say what the shot shows")
-    slots = select_slots(loaded, slot_ids=wanted, all_gaps=args.all_gaps,
-                         tags=load_config().tags)
-    empty = missing_prompts(slots, args.prompt)
-    if empty:  # a prompt fill --prompt kept for the slot before serves again
-        from pickup.project import Project
-        from pickup.workflow.prompts import saved_prompt
+    options = fill_options(args)
+    kept = check_prompts(loaded, slot_ids=options.slots, all_gaps=options.all_gaps,
+                         prompt=options.prompt, negative=options.negative_prompt,
+                         provider=options.provider, project=options.project,
+                         tags=load_config().tags, say=say)
+    if kept:
+        args.slot_prompts = kept
 
-        project = Project.find(loaded.path, args.project, loaded.timeline)
-        kept = [(s.id, *found) for s in empty
-                if (found := saved_prompt(project, s.id)) is not None]
-        for slot_id, prompt, _negative in kept:
-            say(f"slot {slot_id}: generating from the prompt kept in the project state: "
-                f"\"{prompt}\"")
-        args.slot_prompts = tuple(kept)
-        empty = [s for s in empty if s.id not in {k[0] for k in kept}]
-    if empty:
-        ids = ", ".join(s.id for s in empty)
-        gaps = all(s.mark == "unmarked" for s in empty)
-        if len(empty) == 1:
-            what = f"slot {ids} is {'an unmarked gap' if gaps else 'marked without a prompt'}"
-        else:
-            what = f"slots {ids} are {'unmarked gaps' if gaps else 'marked without a prompt'}"
-        hint = (f"pass --slots {empty[0].id} --prompt TEXT, or mark the slot in the cut: "
-                "GEN kind: prompt")
-        if args.provider != "previz":
-            raise InputError(f"{what}: nothing to generate from, so nothing was submitted",
-                             where=str(loaded.path), hint=hint)
-        say(f"pickup: warning: {what} with no prompt: previz draws a placeholder card from "
-            f"the neighbouring shots; a generating provider will need a prompt ({hint})")
-    if args.prompt is None:
-        for slot in slots:
-            if not (slot.prompt or "").strip() and slot.kind:
-                say(f"slot {slot.id}: no prompt; generating from the {slot.kind} default "
-                    f"\"{kind_prompt(slot.kind)}\" (pass --prompt to say more)")
+
+class FillDisplay:
+    """How a fill shows itself on the command line (``pickup fill``, ``pickup resolve
+    fill``): the plan in one line once it is known, then the jobs' progress
+    (:class:`FillProgress`), with the first Ctrl-C setting :attr:`cancel`.
+
+    A context manager; pass :meth:`on_plan`, :meth:`on_event` and :attr:`cancel` to
+    :func:`pickup.workflow.fill_timeline`."""
+
+    def __init__(self, *, as_json: bool = False) -> None:
+        self.as_json = as_json
+        self.cancel = threading.Event()
+        self.progress: FillProgress | None = None
+        self._stack = contextlib.ExitStack()
+
+    def __enter__(self) -> FillDisplay:
+        self.cancel = self._stack.enter_context(cancel_on_interrupt())
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stack.close()
+
+    def on_plan(self, fill: Fill, plan: Plan) -> None:
+        size = fill.size
+        say(f"{fill.loaded.path.name}: {len(fill.slots)} slot(s), {len(plan.jobs)} take(s) "
+            f"via {fill.name}; size {size[0]}x{size[1]} ({fill.size_note}), {fill.profile}; "
+            f"estimated ${plan.cost:.2f}")
+        self.progress = self._stack.enter_context(
+            FillProgress(total=len(plan.jobs), estimate=plan.cost,
+                         live=False if self.as_json else None))
+
+    def on_event(self, event: JobEvent) -> None:
+        if self.progress is not None:
+            self.progress(event)
+
+
+def say_outcome(outcome: FillOutcome, *, again: str = "`pickup fill`") -> None:
+    """What went wrong in a fill, one line each: cancelled, a failed take, what the
+    writer could not keep."""
+    if outcome.cancelled:
+        done = sum(r.ok for r in outcome.results)
+        say(f"pickup: cancelled; {done} finished take(s) are kept in {outcome.project} "
+            f"and reused by the next {again}; the timeline was not written")
+        return
+    for r in outcome.failed:
+        say(f"pickup: slot {r.slot_id} take T{r.take:02d} {r.state}: {r.error}")
+    for line in outcome.report.losses if outcome.report else ():
+        say(f"pickup: warning: {line}")
+
+
+def say_filled(outcome: FillOutcome) -> None:
+    """``filled 2 of 3 slot(s); 1 take(s) failed; spent $0.40`` and, when some slot
+    got nothing, which."""
+    say(f"filled {len(outcome.filled)} of {len(outcome.slots)} slot(s); "
+        f"{len(outcome.failed)} take(s) failed; spent ${outcome.spent:.2f}")
+
+
+def say_unfilled(outcome: FillOutcome) -> None:
+    if not outcome.filled:
+        say("pickup: no slot could be filled; the timeline was not written")
+    elif outcome.empty:
+        say(f"pickup: slot(s) not filled: {', '.join(outcome.empty)}")
 
 
 def run(args: argparse.Namespace) -> int:
-    dest = None if args.dry_run else output_path(args)
+    if args.dry_run:
+        return _dry_run(args)
+    dest = output_path(args)
     loaded = load(args)
-    if dest is not None:
-        check_output(loaded, dest, args.to_adapter)  # refuse before spending anything
-    _check_prompts(args, loaded)
-    with Fill(loaded, _options(args), on_warning=say) as fill:
-        if args.prompt is not None and not args.dry_run:
-            from pickup.workflow.prompts import save_prompt
-
-            save_prompt(fill.project, fill.slots[0].id, args.prompt, args.negative or "")
-        if args.dry_run:
-            with tempfile.TemporaryDirectory(prefix="pickup-dry-") as tmp:
-                _print_plan(fill.plan(Path(tmp)), fill.size_note, fill.profile, args.json)
-            return 0
-        assert dest is not None
-        plan = fill.plan()
-        fill.check_budget(plan)
-        size = fill.size
-        say(f"{loaded.path.name}: {len(fill.slots)} slot(s), {len(plan.jobs)} take(s) via "
-            f"{fill.name}; size {size[0]}x{size[1]} ({fill.size_note}), {fill.profile}; "
-            f"estimated ${plan.cost:.2f}")
-        with cancel_on_interrupt() as cancel, \
-                FillProgress(total=len(plan.jobs), estimate=plan.cost,
-                             live=False if args.json else None) as progress:
-            results = fill.run(plan, on_event=progress, cancel=cancel)
-        if cancel.is_set():
-            done = sum(r.ok for r in results)
-            say(f"pickup: cancelled; {done} finished take(s) are kept in {fill.project.root} "
-                "and reused by the next `pickup fill`; the timeline was not written")
-            return 130
-        return _finish(args, fill, results, dest)
-
-
-def _finish(args: argparse.Namespace, fill: Fill, results: Sequence[TakeResult],
-            dest: Path) -> int:
-    failed = [r for r in results if not r.ok]
-    for r in failed:
-        say(f"pickup: slot {r.slot_id} take T{r.take:02d} {r.state}: {r.error}")
-    report = fill.commit(results, dest, to_adapter=args.to_adapter,
-                         backup=args.in_place or dest.exists())
-    for line in report.losses if report else ():
-        say(f"pickup: warning: {line}")
-    written = report.dest if report else None
-    filled = [p.slot.id for p in report.placements] if report else []
-    sheet = _sheet(args, fill.loaded, written) if written and args.sheet else None
-    empty = sorted({s.id for s in fill.slots} - set(filled))
-    spent = round(sum(r.cost for r in results), 4)
+    with FillDisplay(as_json=args.json) as shown:
+        outcome = fill_timeline(loaded, dest, fill_options(args), to_adapter=args.to_adapter,
+                                backup=args.in_place or dest.exists(),
+                                on_plan=shown.on_plan, on_event=shown.on_event,
+                                cancel=shown.cancel, say=say)
+    say_outcome(outcome)
+    if outcome.cancelled:
+        return outcome.code
+    written = outcome.written
+    sheet = _sheet(args, loaded, written) if written and args.sheet else None
     if args.json:
-        emit_json({"timeline": str(fill.loaded.path),
+        emit_json({"timeline": str(loaded.path),
                    "output": str(written) if written else None,
-                   "provider": fill.name, "project": str(fill.project.root),
-                   "cost": spent, "sheet": str(sheet) if sheet else None,
-                   "filled": filled, "failed_slots": empty,
-                   "takes": [r.to_json() for r in results]})
+                   "provider": outcome.provider, "project": str(outcome.project),
+                   "cost": outcome.spent, "sheet": str(sheet) if sheet else None,
+                   "filled": list(outcome.filled), "failed_slots": list(outcome.empty),
+                   "takes": [r.to_json() for r in outcome.results]})
     else:
-        say(f"filled {len(filled)} of {len(fill.slots)} slot(s); {len(failed)} take(s) "
-            f"failed; spent ${spent:.2f}")
+        say_filled(outcome)
         if written:
             print(written)
-    if not filled:
-        say("pickup: no slot could be filled; the timeline was not written")
-        return 1
-    if empty:
-        say(f"pickup: slot(s) not filled: {', '.join(empty)}")
-    return 1 if failed else 0
+    say_unfilled(outcome)
+    return outcome.code
+
+
+def _dry_run(args: argparse.Namespace) -> int:
+    loaded = load(args)
+    _check_prompts(args, loaded)
+    with Fill(loaded, fill_options(args), on_warning=say) as fill, \
+            tempfile.TemporaryDirectory(prefix="pickup-dry-") as tmp:
+        _print_plan(fill.plan(Path(tmp)), fill.size_note, fill.profile, args.json)
+    return 0
 
 
 def _sheet(args: argparse.Namespace, loaded: LoadedTimeline, written: Path) -> Path | None:

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from pickup.cli.common import say
+from pickup.cli.fill import add_fill_args
 
 __all__ = ["register", "run_fill", "run_install", "run_open", "run_send", "run_uninstall"]
 
@@ -53,16 +54,17 @@ def register(sub: Any) -> None:
     p.set_defaults(func=run_send)
 
     p = verbs.add_parser("fill", help="export, fill every marked slot, send back",
-                         description="Headless: export the current timeline, run `pickup "
-                         "fill` on it and send the result back as a new timeline.")
-    p.add_argument("--provider", default="previz", help="generation provider (previz)")
-    p.add_argument("--takes", default="1", help="takes per slot (1)")
-    p.add_argument("--model", default=None, help="provider model")
-    p.add_argument("--profile", choices=("prores_hq", "dnxhr_hq", "h264"), default=None,
-                   help="media codec (default ProRes HQ)")
-    p.add_argument("--budget", default=None, metavar="USD", help="spending limit")
-    p.add_argument("--size", default=None, metavar="WxH",
-                   help="take size (default: the Resolve timeline's resolution)")
+                         description="Headless: export the current timeline, fill its "
+                         "slots through the same workflow as `pickup fill` (same options, "
+                         "progress, journal and project folder) and send the result back "
+                         "as a new timeline.  Exit 0 when every take was made, 1 when some "
+                         "failed (the others are sent), 2 for bad input, 130 when "
+                         "cancelled with Ctrl-C (nothing is sent; finished takes are kept "
+                         "and reused by the next run).")
+    add_fill_args(p, size_help="take size (default: the Resolve timeline's "
+                  "resolution)")
+    p.add_argument("--project", type=Path, default=None,
+                   help="project folder (default <stem>.pickup/ beside the export)")
     p.add_argument("--dir", type=Path, default=None, help="export folder (see `open`)")
     p.add_argument("--name", default=None, help="base name of the new timeline")
     p.set_defaults(func=run_fill)
@@ -141,22 +143,34 @@ def run_send(args: argparse.Namespace) -> int:
 
 
 def run_fill(args: argparse.Namespace) -> int:
+    from pickup.cli.fill import (
+        FillDisplay,
+        fill_options,
+        say_filled,
+        say_outcome,
+        say_unfilled,
+    )
     from pickup.hosts.resolve.workflow import fill_and_send
 
-    extra = ["--provider", args.provider, "--takes", str(args.takes)]
-    for flag, value in (("--model", args.model), ("--profile", args.profile),
-                        ("--budget", args.budget), ("--size", args.size)):
-        if value is not None:
-            extra += [flag, str(value)]
+    options = fill_options(args)
     session = _session()
-    from pickup.cli import main as run_pickup
-
-    result = fill_and_send(session, extra, run_fill=run_pickup, root=args.dir, name=args.name)
+    with FillDisplay() as shown:
+        result = fill_and_send(session, options, root=args.dir, name=args.name,
+                               on_plan=shown.on_plan, on_event=shown.on_event,
+                               cancel=shown.cancel, say=say)
     say(f"exported Resolve timeline {result.exported.timeline_name!r} to "
         f"{result.exported.path}")
+    outcome = result.outcome
+    assert outcome is not None
+    say_outcome(outcome, again="`pickup resolve fill`")
+    if outcome.cancelled:
+        say("pickup: nothing was sent to Resolve")
+        return result.fill_code
+    say_filled(outcome)
+    say_unfilled(outcome)
     if result.sent is None:
         say("pickup: nothing was sent to Resolve: the fill wrote no timeline")
-        return result.fill_code or 1
+        return result.fill_code
     _report(result.sent)
     say(f"filled {result.filled}; created Resolve timeline {result.sent.timeline_name!r}")
     print(result.sent.timeline_name)

@@ -2,11 +2,11 @@
 
 ``pickup fill``, the panel's Generate and Send back and ``pickup resolve fill|send``
 are faces of one program: they choose slots and ask for takes (:mod:`.shots`), run
-the engine (:mod:`.engines`, :mod:`.fill`), commit chosen takes into the timeline
-(:mod:`.commit`), record what the editor decides about takes in the one project
-state every face reads (:mod:`.state`), and swap, reject, lock, revert and prune takes
-in the cut and that state together (:mod:`.takeverbs`).  When two faces need the same steps, they
-live here.
+the engine (:mod:`.engines`, :mod:`.fill`; a whole fill into a file: :mod:`.fillrun`),
+commit chosen takes into the timeline (:mod:`.commit`), record what the editor decides
+about takes in the one project state every face reads (:mod:`.state`), and swap,
+reject, lock, revert and prune takes in the cut and that state together
+(:mod:`.takeverbs`).  When two faces need the same steps, they live here.
 """
 
 from __future__ import annotations
@@ -23,6 +23,7 @@ from pickup.workflow.commit import (
 )
 from pickup.workflow.engines import make_provider, open_engine
 from pickup.workflow.fill import Fill, FillOptions, fill_picks, project_slots, select_slots
+from pickup.workflow.fillrun import FillOutcome, fill_timeline
 from pickup.workflow.jobs import cancel_at_providers, cancel_jobs
 from pickup.workflow.shots import ShotAsk, ask_for_slot, build_shot
 from pickup.workflow.state import (
@@ -51,6 +52,7 @@ __all__ = [
     "CommitReport",
     "Fill",
     "FillOptions",
+    "FillOutcome",
     "Reverted",
     "SentSlot",
     "ShotAsk",
@@ -70,6 +72,7 @@ __all__ = [
     "done_rows",
     "draw_sheet",
     "fill_picks",
+    "fill_timeline",
     "lock",
     "locked_state",
     "make_provider",

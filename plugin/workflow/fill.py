@@ -44,6 +44,9 @@ class FillOptions:
     concurrency: int | None = None
     budget: float | None = None
     size: tuple[int, int] | None = None
+    #: where ``size`` came from, in the words a face says it (``--size``; the Resolve
+    #: bridge: the Resolve timeline's resolution)
+    size_source: str = "--size"
     profile: str | None = None
     slots: tuple[str, ...] = ()
     all_gaps: bool = False
@@ -150,6 +153,8 @@ class Fill:
         for message in warnings:
             self._warn(f"{loaded.path.name}: warning: {message}")
         self.size, self.size_note = sequence_size(loaded, options.size)
+        if options.size is not None:
+            self.size_note = options.size_source
         self.profile = options.profile or profile_for_format(loaded.format.name)
         self.chains: dict[str, tuple[Shot, ChainPlan]] = {}
         self.project = Project.find(loaded.path, options.project, loaded.timeline)

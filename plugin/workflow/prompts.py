@@ -11,15 +11,17 @@ neither (an unmarked gap, a bare ``GEN``) needs a prompt.
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
 from pickup.atomic import atomic_path
+from pickup.errors import InputError
 from pickup.project import Project
-from pickup.timeline import Slot
+from pickup.timeline import LoadedTimeline, Slot
 
-__all__ = ["KIND_PROMPTS", "kind_prompt", "missing_prompts", "save_prompt", "saved_prompt"]
+__all__ = ["KIND_PROMPTS", "check_prompts", "kind_prompt", "missing_prompts", "save_prompt",
+           "saved_prompt"]
 
 #: what a slot marked with only a kind (``GEN establishing``) generates from
 KIND_PROMPTS: dict[str, str] = {
@@ -82,3 +84,56 @@ def save_prompt(project: Project, slot_id: str, prompt: str, negative: str = "")
         with atomic_path(dest) as tmp:
             tmp.write_text(json.dumps(data, indent=1, sort_keys=True), encoding="utf-8")
     return dest
+
+
+def check_prompts(loaded: LoadedTimeline, *, slot_ids: Sequence[str] = (),
+                  all_gaps: bool = False, prompt: str | None = None,
+                  negative: str | None = None, provider: str = "previz",
+                  project: Path | None = None, tags: Sequence[str] | None = None,
+                  say: Callable[[str], None] = lambda _m: None
+                  ) -> tuple[tuple[str, str, str], ...]:
+    """Before anything is made: refuse a ``prompt`` for several slots and (for a
+    generating provider) a slot with nothing to generate from; say when a slot
+    generates from a prompt the project state kept or from its kind's default.
+    Returns (slot id, prompt, negative) of the slots whose kept prompt serves again
+    (:attr:`pickup.workflow.FillOptions.slot_prompts`)."""
+    from pickup.workflow.fill import select_slots
+
+    given = prompt is not None or negative is not None
+    if given and len(slot_ids) != 1:
+        raise InputError("--prompt and --negative set the prompt of one slot",
+                         where=str(loaded.path), hint="name it with --slots ID; "
+                         "`pickup scan --all-gaps` lists the ids")
+    if prompt is not None and not prompt.strip():
+        raise InputError("--prompt is empty", hint="say what the shot shows")
+    slots = select_slots(loaded, slot_ids=slot_ids, all_gaps=all_gaps, tags=tags)
+    empty = missing_prompts(slots, prompt)
+    kept: list[tuple[str, str, str]] = []
+    if empty:  # a prompt fill --prompt kept for the slot before serves again
+        found_in = Project.find(loaded.path, project, loaded.timeline)
+        kept = [(s.id, *found) for s in empty
+                if (found := saved_prompt(found_in, s.id)) is not None]
+        for slot_id, text, _negative in kept:
+            say(f"slot {slot_id}: generating from the prompt kept in the project state: "
+                f"\"{text}\"")
+        empty = [s for s in empty if s.id not in {k[0] for k in kept}]
+    if empty:
+        ids = ", ".join(s.id for s in empty)
+        gaps = all(s.mark == "unmarked" for s in empty)
+        if len(empty) == 1:
+            what = f"slot {ids} is {'an unmarked gap' if gaps else 'marked without a prompt'}"
+        else:
+            what = f"slots {ids} are {'unmarked gaps' if gaps else 'marked without a prompt'}"
+        hint = (f"pass --slots {empty[0].id} --prompt TEXT, or mark the slot in the cut: "
+                "GEN kind: prompt")
+        if provider != "previz":
+            raise InputError(f"{what}: nothing to generate from, so nothing was submitted",
+                             where=str(loaded.path), hint=hint)
+        say(f"pickup: warning: {what} with no prompt: previz draws a placeholder card from "
+            f"the neighbouring shots; a generating provider will need a prompt ({hint})")
+    if prompt is None:
+        for slot in slots:
+            if not (slot.prompt or "").strip() and slot.kind:
+                say(f"slot {slot.id}: no prompt; generating from the {slot.kind} default "
+                    f"\"{kind_prompt(slot.kind)}\" (pass --prompt to say more)")
+    return tuple(kept)

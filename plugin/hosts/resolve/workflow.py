@@ -1,4 +1,5 @@
-"""The three Resolve round trips as one call each: open in Pickup, send back, fill headless.
+"""The three Resolve round trips as one call each: open in Pickup, send back, fill headless
+(through the workflow's :func:`~pickup.workflow.fill_timeline`, as ``pickup fill`` does).
 
 Also where exports go (``~/Documents/Pickup/Resolve/<project>/``, or
 ``PICKUP_RESOLVE_DIR``) and how the panel is opened: through a lazy import of
@@ -9,10 +10,13 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass, replace
 from pathlib import Path
 
+from pickup.config import Config
+from pickup.engine import EventCallback, Plan
 from pickup.errors import InputError
 from pickup.hosts.resolve.bridge import (
     ExportResult,
@@ -23,6 +27,8 @@ from pickup.hosts.resolve.bridge import (
 )
 from pickup.hosts.resolve.connect import ResolveSession
 from pickup.timeline import default_output
+from pickup.workflow import Fill, FillOptions, FillOutcome, fill_timeline
+from pickup.workflow.edl_rate import read_cut
 
 __all__ = ["ENV_DIR", "FillResult", "default_handoff_root", "fill_and_send", "handoff_folder",
            "open_in_pickup", "open_panel", "send", "timeline_size"]
@@ -94,31 +100,48 @@ def timeline_size(session: ResolveSession) -> tuple[int, int] | None:
 
 @dataclass(frozen=True)
 class FillResult:
+    """``fill_and_send``: the export, the filled timeline (None when the fill was
+    cancelled or no slot got a take), the fill's exit code (0; 1 when some take failed
+    or nothing was written; 130 when cancelled), what was sent to Resolve (None when
+    nothing was), and the fill's :class:`~pickup.workflow.FillOutcome`."""
+
     exported: ExportResult
     filled: Path | None
     fill_code: int
     sent: SendResult | None
+    outcome: FillOutcome | None = None
 
 
-def fill_and_send(session: ResolveSession, fill_args: Sequence[str], *,
-                  run_fill: Callable[[list[str]], int],
-                  root: Path | None = None, name: str | None = None) -> FillResult:
-    """Export the current timeline, ``pickup fill`` it, send it back as a new timeline.
+def fill_and_send(session: ResolveSession, options: FillOptions, *,
+                  root: Path | None = None, name: str | None = None,
+                  config: Config | None = None,
+                  on_plan: Callable[[Fill, Plan], None] | None = None,
+                  on_event: EventCallback | None = None,
+                  cancel: threading.Event | None = None,
+                  say: Callable[[str], None] | None = None) -> FillResult:
+    """Export the current timeline, fill it through the workflow
+    (:func:`~pickup.workflow.fill_timeline`, as ``pickup fill`` does), send it back as
+    a new timeline.
 
-    ``fill_args`` are extra ``pickup fill`` options (``--provider``, ``--takes`` ...);
-    ``run_fill`` runs a ``pickup`` command line (the CLI passes its own ``main``: hosts
-    sit below the CLI and do not import it).
-    The send happens when fill wrote a timeline (exit 0, or 1 when only some slots
-    failed); otherwise nothing in Resolve changes.
+    Takes are sized from the Resolve timeline's resolution unless ``options.size``
+    says.  The send happens when the fill wrote a timeline (every take made, or only
+    some failed); otherwise nothing in Resolve changes.  Bad input raises
+    :class:`pickup.errors.InputError` before anything is paid for.
     """
     exported = open_in_pickup(session, root=root, panel=False)
-    filled = default_output(exported.path)
-    args = list(fill_args)
     size = timeline_size(session)
-    if size and "--size" not in args:
-        args += ["--size", f"{size[0]}x{size[1]}"]
-    code = int(run_fill(["fill", str(exported.path), *args, "-o", str(filled)]) or 0)
-    if code not in (0, 1) or not filled.is_file():
-        return FillResult(exported, None, code, None)
-    sent = send_timeline(session, filled, name=name or exported.timeline_name)
-    return FillResult(exported, filled, code, sent)
+    if size and options.size is None:
+        options = replace(options, size=size,
+                          size_source="the Resolve timeline's resolution")
+    dest = default_output(exported.path)
+    loaded, note = read_cut(exported.path, project=options.project)
+    if note and say is not None:
+        say(f"{loaded.path.name}: {note}")
+    outcome = fill_timeline(loaded, dest, options, config=config,
+                            backup=dest.exists(), on_plan=on_plan, on_event=on_event,
+                            cancel=cancel, say=say)
+    written = outcome.written
+    if written is None:
+        return FillResult(exported, None, outcome.code, None, outcome)
+    sent = send_timeline(session, written, name=name or exported.timeline_name)
+    return FillResult(exported, written, outcome.code, sent, outcome)
