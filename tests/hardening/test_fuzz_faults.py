@@ -28,7 +28,6 @@ import io
 import json
 import os
 import random
-import resource
 import signal
 import subprocess
 import sys
@@ -43,7 +42,7 @@ from pickup.atomic import atomic_write_bytes
 from pickup.cli import main
 from pickup.errors import ConfigError, WriteError
 from tests.conftest import FIXTURES
-from tests.hardening.helpers import make_demo
+from tests.hardening.helpers import file_size_limit, make_demo
 
 SEED = int(os.environ.get("PICKUP_FUZZ_SEED", "1313"))
 CASES = int(os.environ.get("PICKUP_FUZZ_CASES", "240"))
@@ -174,16 +173,6 @@ def test_malformed_inputs_end_in_one_line_or_sane_success(tmp_path: Path) -> Non
 
 
 # ------------------------------------------------------------------ write faults
-@contextlib.contextmanager
-def _fsize(limit: int) -> Iterator[None]:
-    old_handler = signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
-    old = resource.getrlimit(resource.RLIMIT_FSIZE)
-    resource.setrlimit(resource.RLIMIT_FSIZE, (limit, old[1]))
-    try:
-        yield
-    finally:
-        resource.setrlimit(resource.RLIMIT_FSIZE, old)
-        signal.signal(signal.SIGXFSZ, old_handler)
 
 
 def _temps(folder: Path) -> list[Path]:
@@ -203,7 +192,7 @@ def test_write_faults_keep_the_old_file(tmp_path: Path) -> None:
         demo.write_bytes(original)
         limit = rng.randrange(0, full + 2048)
         COUNTS["write tried"] += 1
-        with _fsize(limit):
+        with file_size_limit(limit):
             code, _, err = _cli("place", demo, "V1-01000200", media, "--in-place",
                                 "--project", tmp_path / f"p{index}")
         label = f"write case {index} (place --in-place, limit {limit} of {full} bytes)"
@@ -231,7 +220,7 @@ def test_write_faults_keep_the_old_file(tmp_path: Path) -> None:
         limit = rng.randrange(0, len(new) + 100)
         COUNTS["write tried"] += 1
         try:
-            with _fsize(limit):
+            with file_size_limit(limit):
                 atomic_write_bytes(dest, new, backup=True)
             ok = dest.read_bytes() == new and limit >= len(new)
         except WriteError:

@@ -3,11 +3,8 @@
 
 from __future__ import annotations
 
-import contextlib
 import errno
-import resource
-import signal
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 
 import opentimelineio as otio
@@ -15,7 +12,7 @@ import pytest
 
 from pickup.atomic import atomic_path, atomic_write_bytes
 from pickup.errors import WriteError
-from tests.hardening.helpers import make_demo, one_line_error, run_cli
+from tests.hardening.helpers import file_size_limit, make_demo, one_line_error, run_cli
 
 SLOT = "V1-01000200"
 
@@ -29,16 +26,6 @@ def _media(demo: Path) -> Path:
     return demo.parent / "media" / "ready_made_insert.mp4"
 
 
-@contextlib.contextmanager
-def _fsize_limit(limit: int) -> Iterator[None]:
-    old_handler = signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
-    old = resource.getrlimit(resource.RLIMIT_FSIZE)
-    resource.setrlimit(resource.RLIMIT_FSIZE, (limit, old[1]))
-    try:
-        yield
-    finally:
-        resource.setrlimit(resource.RLIMIT_FSIZE, old)
-        signal.signal(signal.SIGXFSZ, old_handler)
 
 
 def test_approve_under_file_size_limit_keeps_take_store(otio_cut: Path) -> None:
@@ -61,7 +48,7 @@ def test_otio_writer_short_write_is_an_error(tmp_path: Path) -> None:
     timeline = otio.schema.Timeline(name="x" * 20000)
     dest = tmp_path / "t.otio"
     dest.write_text("old")
-    with pytest.raises(WriteError), _fsize_limit(4096), atomic_path(dest) as tmp:
+    with pytest.raises(WriteError), file_size_limit(4096), atomic_path(dest) as tmp:
         write_otio(timeline, tmp)
     assert dest.read_text() == "old"
     assert [p.name for p in tmp_path.iterdir()] == ["t.otio"]
@@ -74,7 +61,7 @@ def _temps(folder: Path) -> list[Path]:
 def test_atomic_write_bytes_efbig_keeps_old(tmp_path: Path) -> None:
     dest = tmp_path / "state.json"
     dest.write_bytes(b"old state")
-    with pytest.raises(WriteError, match="size limit"), _fsize_limit(1000):
+    with pytest.raises(WriteError, match="size limit"), file_size_limit(1000):
         atomic_write_bytes(dest, b"x" * 5000, backup=True)
     assert dest.read_bytes() == b"old state"
     assert not (tmp_path / "state.json.bak").exists()

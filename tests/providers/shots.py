@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 from fractions import Fraction
+from pathlib import Path
 from typing import Any
+
+import opentimelineio as otio
 
 from pickup.providers.base import JobHandle, JobStatus, ShotRequest
 
-__all__ = ["finish", "harbour"]
+__all__ = ["finish", "harbour", "harbour_cut"]
 
 
 def harbour(seconds: int = 5, **changes: Any) -> ShotRequest:
@@ -27,3 +30,20 @@ def finish(provider: Any, handle: JobHandle, polls: int = 50) -> JobStatus:
         if status.state.terminal:
             return status
     raise AssertionError(f"job {handle.job_id} still running after {polls} polls")
+
+
+def harbour_cut(folder: Path, frames: int = 30, rate: int = 24) -> Path:
+    """``folder/opening.otio``: one video track holding one gap of ``frames`` marked
+    "GEN establishing: a harbour at dawn" (no neighbour frames to start from)."""
+    timeline = otio.schema.Timeline(name="opening")
+    track = otio.schema.Track(name="V1", kind=otio.schema.TrackKind.Video)
+    timeline.tracks.append(track)
+    gap = otio.schema.Gap(duration=otio.opentime.RationalTime(frames, rate))
+    gap.markers.append(otio.schema.Marker(
+        name="GEN establishing: a harbour at dawn",
+        marked_range=otio.opentime.TimeRange(otio.opentime.RationalTime(0, rate),
+                                             otio.opentime.RationalTime(0, rate))))
+    track.append(gap)
+    cut = folder / "opening.otio"
+    otio.adapters.write_to_file(timeline, str(cut))
+    return cut

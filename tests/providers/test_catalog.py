@@ -23,6 +23,7 @@ from pickup.providers.base import ShotRequest
 from pickup.providers.catalog import load_catalog, shipped_catalog
 from pickup.providers.registry import get_provider
 from tests.providers.fakes import KEY, FalFake, RunwayFake
+from tests.providers.shots import harbour_cut
 
 CATALOGS = ("runway", "veo", "vertex", "fal", "replicate", "luma", "minimax", "kling", "ltx",
             "xai")
@@ -193,18 +194,7 @@ def test_fill_runway_without_neighbour_frames(tmp_path: Path, video_bytes: bytes
                                               make_video: Callable[..., Path],
                                               monkeypatch: pytest.MonkeyPatch,
                                               capsys: pytest.CaptureFixture[str]) -> None:
-    rate = 24
-    timeline = otio.schema.Timeline(name="opening")
-    track = otio.schema.Track(name="V1", kind=otio.schema.TrackKind.Video)
-    timeline.tracks.append(track)
-    gap = otio.schema.Gap(duration=otio.opentime.RationalTime(30, rate))
-    gap.markers.append(otio.schema.Marker(
-        name="GEN establishing: a harbour at dawn",
-        marked_range=otio.opentime.TimeRange(otio.opentime.RationalTime(0, rate),
-                                             otio.opentime.RationalTime(0, rate))))
-    track.append(gap)
-    cut = tmp_path / "opening.otio"
-    otio.adapters.write_to_file(timeline, str(cut))
+    cut = harbour_cut(tmp_path)
     with RunwayFake(video_bytes) as fake:
         monkeypatch.setenv("PICKUP_RUNWAY_BASE_URL", fake.base_url)
         monkeypatch.setenv("RUNWAYML_API_SECRET", KEY)

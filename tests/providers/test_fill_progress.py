@@ -5,28 +5,17 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import opentimelineio as otio
 import pytest
 
 from pickup.cli import main
 from tests.providers.fakes import KEY, FalFake
+from tests.providers.shots import harbour_cut
 
 
 def test_fill_progress_says_queue_position_and_cost(tmp_path: Path, video_bytes: bytes,
                                                     monkeypatch: pytest.MonkeyPatch,
                                                     capsys: pytest.CaptureFixture[str]) -> None:
-    rate = 24
-    timeline = otio.schema.Timeline(name="opening")
-    track = otio.schema.Track(name="V1", kind=otio.schema.TrackKind.Video)
-    timeline.tracks.append(track)
-    gap = otio.schema.Gap(duration=otio.opentime.RationalTime(30, rate))
-    gap.markers.append(otio.schema.Marker(
-        name="GEN establishing: a harbour at dawn",
-        marked_range=otio.opentime.TimeRange(otio.opentime.RationalTime(0, rate),
-                                             otio.opentime.RationalTime(0, rate))))
-    track.append(gap)
-    cut = tmp_path / "opening.otio"
-    otio.adapters.write_to_file(timeline, str(cut))
+    cut = harbour_cut(tmp_path)
     with FalFake(video_bytes) as fake:
         fake.throttled = True  # fal answers IN_QUEUE with queue_position 3
         from pickup.providers.fal import FalProvider
