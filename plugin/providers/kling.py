@@ -11,7 +11,10 @@ bare base64, no ratio) answer ``{"code": 0, "data": {"task_id", "task_status"}}`
 Errors carry Kling's ``code``: 1000-1004 authentication, 1101-1103 account / balance,
 1300-1301 content policy, 1302-1304 rate limits, 5000+ server.  The key is stored as one
 secret, ``ACCESS_KEY:SECRET_KEY`` (``KLING_API_KEY`` or ``pickup auth set kling``).
-There is no cancel.
+There is no cancel.  ``external_task_id`` carries the engine's idempotency key, and
+``find_existing`` looks for it in the newest tasks of the kind (``GET /v1/videos/{kind}
+?pageNum=1&pageSize=500``, each task's ``task_info.external_task_id``), so a job created
+just before a crash is found again instead of paid twice.
 """
 
 from __future__ import annotations
@@ -157,6 +160,24 @@ class KlingProvider(HttpProvider):
             raise self.client.error("the answer has no data.task_id", code="bad_response")
         return JobHandle(provider=self.name, job_id=str(data["task_id"]),
                          data={"model": model, "kind": kind})
+
+    def find_existing(self, req: ShotRequest, idempotency_key: str) -> JobHandle | None:
+        """The task created earlier with ``external_task_id`` = ``idempotency_key``, among
+        the newest 500 of its kind; None when there is none."""
+        kind = "image2video" if req.first_frame is not None else "text2video"
+        wanted = str(idempotency_key)[:64]
+        answer = self.client.json("GET", f"/v1/videos/{kind}",
+                                  params={"pageNum": 1, "pageSize": 500})
+        tasks = answer.get("data") if isinstance(answer, dict) else None
+        for task in tasks if isinstance(tasks, list) else []:
+            if not isinstance(task, dict):
+                continue
+            info = task.get("task_info") or {}
+            if (isinstance(info, dict) and info.get("external_task_id") == wanted
+                    and task.get("task_id")):
+                return JobHandle(provider=self.name, job_id=str(task["task_id"]),
+                                 data={"model": self.resolve_model(req), "kind": kind})
+        return None
 
     def poll(self, handle: JobHandle) -> JobStatus:
         answer = self.client.json("GET", f"/v1/videos/{handle.data['kind']}/{handle.job_id}")

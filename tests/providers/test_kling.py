@@ -92,3 +92,26 @@ def test_jwt_errors_and_moderation(video_bytes: bytes, frame_png: Path,
         with pytest.raises(ConfigError, match="ACCESS_KEY:SECRET_KEY"):
             get_provider("kling", api_key="just-one-key", base_url=fake.base_url).submit(
                 _req(first_frame=frame_png), tmp_path)
+
+
+def test_find_existing_finds_the_task_by_its_external_id(video_bytes: bytes,
+                                                         tmp_path: Path) -> None:
+    """The crash window: Kling created the task, the journal never heard its id; a new
+    process finds it by the idempotency key (``external_task_id``) instead of paying
+    again, and an unknown key finds nothing."""
+    key = "pickup-" + "ab" * 40  # longer than Kling's 64 characters: cut as submit cuts it
+    req = _req(model="kling-v2-1-master", extra={"idempotency_key": key})
+    with KlingFake(video_bytes) as fake:
+        first = get_provider("kling", api_key=KEY, base_url=fake.base_url)
+        first.submit(_req(model="kling-v2-1-master", extra={"idempotency_key": "pickup-b"}),
+                     tmp_path)
+        made = first.submit(req, tmp_path)
+        again = get_provider("kling", api_key=KEY, base_url=fake.base_url)
+        found = again.find_existing(req, key)  # type: ignore[attr-defined]
+        assert found is not None and found.job_id == made.job_id
+        assert found.data["kind"] == "text2video"
+        assert _finish(again, found).state is State.SUCCEEDED
+        assert again.find_existing(req, "pickup-never-sent") is None  # type: ignore[attr-defined]
+        listed = fake.requests_of("list")
+        assert listed and listed[-1].query["pageSize"] == ["500"]
+        assert len(fake.requests_of("submit")) == 2

@@ -28,6 +28,8 @@ class KlingFake(FakeAPI):
             return "download"
         if method == "POST" and path in ("/v1/videos/text2video", "/v1/videos/image2video"):
             return "submit"
+        if method == "GET" and path in ("/v1/videos/text2video", "/v1/videos/image2video"):
+            return "list"
         if method == "GET" and path.startswith("/v1/videos/"):
             return "poll"
         return "other"
@@ -91,8 +93,24 @@ class KlingFake(FakeAPI):
                 return self.moderation_reply()
             job = self.new_job(request=data, kind=kind)
             return Reply(200, {"code": 0, "message": "SUCCEED", "request_id": "r", "data": {
-                "task_id": job["id"], "task_status": "submitted", "created_at": 1,
-                "updated_at": 1}})
+                "task_id": job["id"], "task_status": "submitted",
+                "task_info": {"external_task_id": data.get("external_task_id", "")},
+                "created_at": 1, "updated_at": 1}})
+        if path in ("/v1/videos/text2video", "/v1/videos/image2video"):
+            # Query Task (List): newest first, pageNum from 1, pageSize 1-500 (default 30)
+            kind = path.rsplit("/", 1)[1]
+            number = int(query.get("pageNum", ["1"])[0])
+            size = int(query.get("pageSize", ["30"])[0])
+            if not (1 <= number <= 1000 and 1 <= size <= 500):
+                return Reply(400, {"code": 1201, "message": "invalid: pageNum/pageSize",
+                                   "request_id": "r"})
+            tasks = [j for j in reversed(list(self.jobs.values())) if j["kind"] == kind]
+            page = tasks[(number - 1) * size:number * size]
+            return Reply(200, {"code": 0, "message": "SUCCEED", "request_id": "r", "data": [
+                {"task_id": j["id"], "task_status": "submitted", "created_at": 1,
+                 "updated_at": 1,
+                 "task_info": {"external_task_id": j["request"].get("external_task_id", "")}}
+                for j in page]})
         kind, task_id = path.split("/")[-2:]
         job = self.jobs.get(task_id)
         if job is None or job["kind"] != kind:
