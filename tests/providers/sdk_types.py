@@ -52,7 +52,7 @@ def _unwire(value: Any, tp: Any, path: str) -> Any:
                                      f"(fields: {', '.join(sorted(wire))})")
             field = wire[key]
             out[field] = _unwire(item, hints[field], f"{path}.{key}")
-        missing = [n for n in getattr(tp, "__required_keys__", ()) if n not in out]
+        missing = [n for n in _required(tp, hints) if n not in out]
         if missing:
             raise SchemaMismatch(f"{path}: {tp.__name__} needs {', '.join(missing)}")
         return out
@@ -82,10 +82,36 @@ def _unwire(value: Any, tp: Any, path: str) -> Any:
     return value
 
 
-def check_typed_dict(body: dict[str, Any], td: Any) -> None:
-    """Raise :class:`SchemaMismatch` unless ``body`` is a valid ``td`` on the wire."""
+def _required(tp: Any, hints: dict[str, Any]) -> list[str]:
+    """Required fields: a hint wrapped in ``NotRequired`` is optional even where
+    ``__required_keys__`` lists it (TypedDicts declared under ``from __future__ import
+    annotations``, as google-genai's Speakeasy types are, cannot see the wrapper)."""
+    def optional(hint: Any) -> bool:
+        while True:
+            origin = typing.get_origin(hint)
+            name = getattr(origin, "_name", None) or getattr(origin, "__name__", "")
+            if name == "NotRequired":
+                return True
+            if origin is typing.Annotated or name == "Required":
+                if name == "Required":
+                    return False
+                hint = typing.get_args(hint)[0]
+                continue
+            return False
+    return [n for n in getattr(tp, "__required_keys__", ()) if not optional(hints.get(n))]
+
+
+def check_typed_dict(body: dict[str, Any], td: Any, *, model: Any = None) -> None:
+    """Raise :class:`SchemaMismatch` unless ``body`` is a valid ``td`` on the wire.
+
+    ``model``: the SDK's pydantic model for the same type, to validate the values with
+    where pydantic cannot build a validator from the TypedDict itself (google-genai's
+    Speakeasy types name ``IO[bytes]``)."""
     plain = _unwire(body, td, td.__name__)
     try:
+        if model is not None:
+            model.model_validate(body)
+            return
         pydantic.TypeAdapter(td).validate_python(plain, strict=False)
     except pydantic.ValidationError as exc:
         raise SchemaMismatch(f"{td.__name__}: {exc}") from None

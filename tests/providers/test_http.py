@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import email.utils
 from dataclasses import replace
 from pathlib import Path
@@ -9,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from pickup.errors import ConfigError
+from pickup.providers import catalog as catalog_module
 from pickup.providers.base import ShotRequest, State
 from pickup.providers.http import check_url, nearest_ratio, parse_retry_after, safe_url
 from pickup.providers.registry import get_provider
@@ -82,13 +84,13 @@ def test_nearest_ratio() -> None:
     assert nearest_ratio(2048, 858, ("1280:720", "1584:672")) == "1584:672"
 
 
-def test_veo_download_sends_the_key_header_not_a_query(video_bytes: bytes,
-                                                      tmp_path: Path) -> None:
+def test_veo_download_sends_the_key_header_not_a_query(video_bytes: bytes, tmp_path: Path,
+                                                      monkeypatch: pytest.MonkeyPatch) -> None:
     with VeoFake(video_bytes) as fake:
         provider = get_provider("veo", api_key=KEY, base_url=fake.base_url)
         req = ShotRequest(slot_id="s", prompt="p", kind=None, frames=48, rate=24, width=1920,
                           height=1080, seed=5)
-        handle = provider.submit(req, tmp_path)
+        handle = provider.submit(req, tmp_path)  # Gemini Omni, the default
         status = provider.poll(handle)
         while not status.state.terminal:
             status = provider.poll(handle)
@@ -96,11 +98,14 @@ def test_veo_download_sends_the_key_header_not_a_query(video_bytes: bytes,
         provider.fetch(handle, status, tmp_path / "out")
         download = fake.requests_of("download")[-1]
         assert download.headers.get("x-goog-api-key") == KEY
-        assert "key" not in download.query
-        sent = fake.jobs[handle.job_id.rsplit("/", 1)[1]]["request"]
-        # 1080p needs 8 s, and the Gemini API refuses a seed: neither is sent for 4 s
+        assert "key" not in download.query and download.query["alt"] == ["media"]
+        # a Veo model re-enabled in the config still speaks predictLongRunning: 1080p
+        # needs 8 s, and the Gemini API refused a seed, so neither is sent for 4 s
+        monkeypatch.setattr(catalog_module, "today", lambda: dt.date(2026, 10, 1))
+        veo = replace(req, model="veo-3.1-generate-preview")
+        sent = fake.jobs[provider.submit(veo, tmp_path).job_id.rsplit("/", 1)[1]]["request"]
         assert sent["parameters"] == {"aspectRatio": "16:9", "durationSeconds": 4}
-        long = provider.submit(replace(req, frames=24 * 7), tmp_path)
+        long = provider.submit(replace(veo, frames=24 * 7), tmp_path)
         sent = fake.jobs[long.job_id.rsplit("/", 1)[1]]["request"]
         assert sent["parameters"] == {"aspectRatio": "16:9", "durationSeconds": 8,
                                       "resolution": "1080p"}
