@@ -27,6 +27,7 @@ from PySide6.QtWidgets import QApplication, QMainWindow
 
 from pickup.ui.panel import PickupPanel
 from pickup.ui.services import start_sketch
+from pickup.ui.takes import REVERT_TIP
 from pickup.ui.theme import apply_theme
 
 __all__ = ["PanelWindow", "main", "missing_xcb_packages"]
@@ -77,7 +78,8 @@ def missing_xcb_packages(environ: Mapping[str, str] | None = None,
 
 
 class PanelWindow(QMainWindow):
-    """The panel in a window, with a File/Edit menu; asks before closing on running jobs."""
+    """The panel in a window, with File, Edit and Takes menus; asks before closing on
+    running jobs."""
 
     def __init__(self, **panel_options: object) -> None:
         """``timeline=PATH`` opens it: the file is read while the window is built."""
@@ -105,6 +107,16 @@ class PanelWindow(QMainWindow):
         redo = self.panel.undo.createRedoAction(self, "&Redo")
         edit.addAction(undo)
         edit.addAction(redo)
+        # the panel's own keys do these; shown here, not bound twice (ambiguous)
+        takes = self.menuBar().addMenu("&Takes")
+        self.revert_action = takes.addAction(
+            "&Revert slot…\tCtrl+Shift+R",
+            lambda: self.panel.selected and self.panel.revert_slot(self.panel.selected))
+        self.revert_action.setToolTip(REVERT_TIP)
+        self.prune_action = takes.addAction("&Prune takes…\tCtrl+Shift+P",
+                                            lambda: self.panel.prune())
+        self.prune_action.setToolTip(self.panel.prune_button.toolTip())
+        takes.setToolTipsVisible(True)
         self.resize(1280, 800)
 
     def changeEvent(self, event: QEvent) -> None:

@@ -116,6 +116,10 @@ class Controller(QObject):
     budgetChanged = Signal()
     sentBack = Signal(object)  # SendReport
     sendFailed = Signal(str)
+    reverted = Signal(object)  # Reverted: the slot's placeholder is back in the file
+    prunePlanned = Signal(object)  # PrunePlan: what a prune would remove
+    pruned = Signal(object)  # list of Pruned: the takes removed
+    takeVerbFailed = Signal(str)
     message = Signal(str)
     thumbnailReady = Signal(str, QImage)  # key, image
     _batch = Signal(object)  # list of engine host messages, from its reader thread
@@ -736,6 +740,57 @@ class Controller(QObject):
         return run(self.io_pool, services.send_back, self.session, choices, dest,
                    owner=self, on_done=done,
                    on_error=lambda exc: self.sendFailed.emit(plain_error(exc)))
+
+    # -- revert and prune (the workflow's take verbs, as the CLI runs them) ----------------
+    def _after_saving(self, fn: Callable[..., Any], *args: Any,
+                      on_done: Callable[[Any], None]) -> Task | None:
+        """Run ``fn(*args)`` on a pool thread once the panel's unsaved decisions are
+        written, in the same task (so the verb sees every reject and note the editor
+        made); None while jobs run: the file and the take store are not changed under
+        them."""
+        if self.session is None or self.model is None:
+            return None
+        if self.running() or self._planning:
+            self.takeVerbFailed.emit("takes are being made: wait for them, or cancel them "
+                                     "in the Jobs dock, then try again")
+            return None
+        change = self._changed_state()
+        previous = self._state_saved
+
+        def work() -> Any:
+            if change is not None:
+                self._write_state(*change, previous)
+            return fn(*args)
+
+        def done(result: Any) -> None:
+            if change is not None:
+                self._confirm_state(*change)
+            on_done(result)
+
+        return run(self.io_pool, work, owner=self, on_done=done,
+                   on_error=lambda exc: self.takeVerbFailed.emit(plain_error(exc)))
+
+    def revert(self, slot_id: str) -> Task | None:
+        """``pickup revert FILE SLOT`` on the open file: ``reverted`` or
+        ``takeVerbFailed``."""
+        if self.session is None:
+            return None
+        return self._after_saving(services.revert_slot, self.session, slot_id,
+                                  on_done=self.reverted.emit)
+
+    def plan_prune(self) -> Task | None:
+        """What ``pickup prune`` would remove, both ways: ``prunePlanned``."""
+        if self.session is None:
+            return None
+        return self._after_saving(services.plan_prune, self.session,
+                                  on_done=self.prunePlanned.emit)
+
+    def prune(self, keep: str = "approved") -> Task | None:
+        """``pickup prune FILE --keep KEEP``: ``pruned`` or ``takeVerbFailed``."""
+        if self.session is None:
+            return None
+        return self._after_saving(services.prune_takes, self.session, keep,
+                                  on_done=self.pruned.emit)
 
     # -- closing -------------------------------------------------------------------------------
     def shutdown(self, wait_ms: int = 1500, *, leave_jobs: bool = False) -> bool:

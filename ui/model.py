@@ -186,8 +186,9 @@ class PanelModel:
                 if key in saved:
                     setattr(s, key, saved[key])
             state = self.session.decisions.get(slot_id)
-            moved = state is not None and state.active is not None and \
-                saved.get("seen_active") != state.active
+            # another face made another take active, or reverted the slot (no active
+            # take now), since this was saved: what it did wins over "chosen"
+            moved = state is not None and saved.get("seen_active") != state.active
             if not moved and saved.get("chosen") is not None and \
                     s.take(saved["chosen"]) is not None:
                 s.chosen = int(saved["chosen"])

@@ -38,7 +38,16 @@ from pickup.ui.inspector import SlotInspector
 from pickup.ui.jobs import JobsDock
 from pickup.ui.player import PreviewPlayer
 from pickup.ui.providers_dialog import ProvidersDialog, provider_options
-from pickup.ui.services import SendReport, Session, Sketch, TakeRecord, preview_segments
+from pickup.ui.services import (
+    Pruned,
+    PrunePlan,
+    Reverted,
+    SendReport,
+    Session,
+    Sketch,
+    TakeRecord,
+    preview_segments,
+)
 from pickup.ui.shortcuts import ShortcutSheet
 from pickup.ui.slotlist import SlotList
 from pickup.ui.strip import TimelineStrip
@@ -151,6 +160,12 @@ class PickupPanel(QWidget):
             "asks once, with the estimated cost")
         self.generate_all_button.setAccessibleName("Generate all or selected")
         self.generate_all_button.setEnabled(False)
+        self.prune_button = QPushButton("Prune…", self)
+        self.prune_button.setToolTip(
+            "Remove takes nobody uses (not in the cut, approved or locked) and delete their "
+            "media from the project folder (Ctrl+Shift+P); lists them and asks first")
+        self.prune_button.setAccessibleName("Prune takes")
+        self.prune_button.setEnabled(False)
         # the sequence size takes are made at: editable where the file does not say it
         # (AAF, EDL): remembered per file in the settings
         self.size_field = QLineEdit(self)
@@ -197,6 +212,7 @@ class PickupPanel(QWidget):
         top.addWidget(self.file_label, 1)
         top.addWidget(self.size_field)
         top.addWidget(self.generate_all_button)
+        top.addWidget(self.prune_button)
         top.addWidget(self.keys_button)
         top.addWidget(self.send_button)
         for w in self._stand_ins[:3]:
@@ -231,6 +247,10 @@ class PickupPanel(QWidget):
         c.budgetChanged.connect(self._money)
         c.sentBack.connect(self._sent)
         c.sendFailed.connect(self._error)
+        c.reverted.connect(self._reverted)
+        c.prunePlanned.connect(self._prune_planned)
+        c.pruned.connect(self._pruned)
+        c.takeVerbFailed.connect(self._error)
         c.message.connect(self.status.setText)
         c.thumbnailReady.connect(self._thumbnail)
         self.strip.slotClicked.connect(self.select_slot)
@@ -250,6 +270,14 @@ class PickupPanel(QWidget):
         self.send_button.clicked.connect(lambda: self.send_back())
         self.keys_button.clicked.connect(self.show_shortcuts)
         self.generate_all_button.clicked.connect(lambda: self.generate_many())
+        self.prune_button.clicked.connect(lambda: self.prune())
+        #: asked before a revert: (slot id, what it says) -> go ahead?
+        self.confirm_revert = self._ask_revert
+        #: asked before a prune: the plan -> "approved" / "temp" (what to keep) or None
+        self.confirm_prune = self._ask_prune
+        #: the slot to select once the file is read again (after a revert or prune)
+        self._reselect: str | None = None
+        self._said_before_read = ""
         #: asks once before a batch: (slots, takes, cost, budget note) -> go ahead?
         self.confirm_batch = self._ask_batch
         self._batch_budget_ok = 0
@@ -305,14 +333,14 @@ class PickupPanel(QWidget):
             chain += self._inspector.fields()
         if self._takes is not None:
             t = self._takes
-            chain += [t.list, t.use, t.approve, t.reject, t.note]
+            chain += [t.list, t.use, t.approve, t.reject, t.note, t.revert]
         if self._player is not None:
             chain += [self._player, self._player.play_button]
         if self._jobs is not None:
             chain += [self._jobs.table, self._jobs.resume, self._jobs.stop_all]
         chain += [self.budget.limit, self.open_button, self.providers_button,
                   self.undo_button, self.redo_button, self.size_field,
-                  self.generate_all_button,
+                  self.generate_all_button, self.prune_button,
                   self.keys_button, self.send_button]
         return chain
 
@@ -408,6 +436,7 @@ class PickupPanel(QWidget):
             w.rejectRequested.connect(self.reject_take)
             w.noteRequested.connect(self._ask_note)
             w.previewRequested.connect(self.preview)
+            w.revertRequested.connect(self.revert_slot)
             w.thumbnailWanted.connect(
                 lambda key, path, index: c.request_thumbnail(key, path, index, 160, 90))
         return self._takes
@@ -466,6 +495,8 @@ class PickupPanel(QWidget):
         key("G", lambda: self.selected and self.generate(self.selected))
         key("?", self.show_shortcuts)
         key("Ctrl+Shift+G", lambda: self.generate_many())
+        key("Ctrl+Shift+R", lambda: self.selected and self.revert_slot(self.selected))
+        key("Ctrl+Shift+P", lambda: self.prune())
         key("]", lambda: self._step_slot(1))
         key("[", lambda: self._step_slot(-1))
         for seq, k, mod in (("Space", Qt.Key.Key_Space, None), ("J", Qt.Key.Key_J, None),
@@ -555,6 +586,7 @@ class PickupPanel(QWidget):
         self.split.setSizes([strip_h, sum(sizes) - strip_h - sizes[2], sizes[2]])
         self.slot_list.set_model(self.controller.model, session.start_frame)
         self.generate_all_button.setEnabled(bool(session.slots))
+        self.prune_button.setEnabled(True)
         self._show_size(session)
         top = sum(self._top.sizes())
         if top > 400:  # the list beside the strip gets a third, at most 430 px
@@ -572,7 +604,12 @@ class PickupPanel(QWidget):
                             f"{sum(len(t.items) for t in session.tracks)} items, "
                             f"{len(session.slots)} slot(s), read in "
                             f"{self.controller.load_seconds:.2f} s")
-        self.select_slot(session.slots[0].id if session.slots else None)
+        again, self._reselect = self._reselect, None
+        said, self._said_before_read = self._said_before_read, ""
+        if said:  # what a revert or prune did stays on the status line
+            self.status.setText(said)
+        ids = [s.id for s in session.slots]
+        self.select_slot(again if again in ids else (ids[0] if ids else None))
         self.loaded.emit(session)
 
     # -- selection -----------------------------------------------------------------------
@@ -999,6 +1036,111 @@ class PickupPanel(QWidget):
         box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         self.report_box = box
         box.show()
+
+    # -- revert and prune -----------------------------------------------------------------------
+    def revert_slot(self, slot_id: str):  # type: ignore[no-untyped-def]
+        """Put the slot's placeholder (or gap) back in the open file, as ``pickup revert``
+        does, after asking; the file is read again afterwards.  The task, or None."""
+        session, model = self.controller.session, self.controller.model
+        if session is None or model is None or slot_id not in model.slots:
+            return None
+        name = session.loaded.path.name
+        active = session.active_takes.get(slot_id)
+        if active is None:
+            self.status.setText(f"{slot_id} is not filled in {name}: nothing to revert")
+            return None
+        keys = ", ".join(t.key for t in model[slot_id].takes) or "none"
+        text = (f"The cut in {name} shows the slot's placeholder (or the gap it was) again "
+                f"instead of T{active:02d}.  {name} is written in place; the previous file "
+                f"is kept as a backup.  The takes ({keys}) stay in the project: Use take "
+                "and Send back put one in again.")
+        if not self.confirm_revert(slot_id, text):
+            return None
+        self.status.setText(f"{slot_id}: reverting…")
+        return self.controller.revert(slot_id)
+
+    def _ask_revert(self, slot_id: str, text: str) -> bool:
+        box = QMessageBox(QMessageBox.Icon.Question, "Revert slot",
+                          f"Put the placeholder of {slot_id} back?", parent=self)
+        box.setInformativeText(text)
+        go = box.addButton("Revert", QMessageBox.ButtonRole.AcceptRole)
+        box.addButton(QMessageBox.StandardButton.Cancel)
+        box.exec()
+        return box.clickedButton() is go
+
+    def _reverted(self, reverted: Reverted) -> None:
+        self._read_again(reverted.slot_id, reverted.written,
+                         f"{reverted.slot_id}: {reverted.describe()} in "
+                         f"{reverted.written.name}; the takes are kept")
+
+    def prune(self):  # type: ignore[no-untyped-def]
+        """List what ``pickup prune`` would remove (off the GUI thread), ask, then remove
+        it; the file is read again afterwards.  The task, or None."""
+        if self.controller.session is None:
+            return None
+        self.status.setText("looking for takes nobody uses…")
+        return self.controller.plan_prune()
+
+    def _prune_planned(self, plan: PrunePlan) -> None:
+        if not plan.unused:
+            self.status.setText("nothing to prune: every take is in the cut, approved or "
+                                "locked")
+            return
+        keep = self.confirm_prune(plan)
+        if keep is None:
+            self.status.setText("prune cancelled: nothing was removed")
+            return
+        self.status.setText("pruning…")
+        self.controller.prune(keep)
+
+    def _ask_prune(self, plan: PrunePlan) -> str | None:
+        """Ask, listing the takes: all unused ones, only the rejected ones, or none."""
+        model = self.controller.model
+        listed = [f"{p.slot_id} {p.key}" + (f"  ({Path(p.media).name})" if p.media else "")
+                  for p in plan.unused]
+        more = f"\n… and {len(listed) - 12} more" if len(listed) > 12 else ""
+        chosen = [f"{p.slot_id} {p.key}" for p in plan.unused
+                  if model is not None and p.slot_id in model.slots
+                  and model[p.slot_id].chosen == int(p.key.lstrip("T") or 0)]
+        warn = (f"\n\nIn use in the panel but not sent back yet: {', '.join(chosen)}."
+                if chosen else "")
+        box = QMessageBox(QMessageBox.Icon.Warning, "Prune takes",
+                          f"Remove {len(plan.unused)} take(s) nobody uses and delete their "
+                          "media from the project folder?", parent=self)
+        box.setInformativeText("\n".join(listed[:12]) + more + warn
+                               + "\n\nTakes in the cut, approved or locked are kept.  "
+                               "This cannot be undone.")
+        everything = box.addButton(f"Remove {len(plan.unused)}",
+                                   QMessageBox.ButtonRole.DestructiveRole)
+        rejected = None
+        if plan.rejected and len(plan.rejected) != len(plan.unused):
+            rejected = box.addButton(f"Only the {len(plan.rejected)} rejected",
+                                     QMessageBox.ButtonRole.AcceptRole)
+        box.addButton(QMessageBox.StandardButton.Cancel)
+        box.exec()
+        clicked = box.clickedButton()
+        if clicked is everything:
+            return "approved"
+        if rejected is not None and clicked is rejected:
+            return "temp"
+        return None
+
+    def _pruned(self, removed: list[Pruned]) -> None:
+        session = self.controller.session
+        said = (f"pruned {len(removed)} take(s): "
+                + ", ".join(f"{p.slot_id} {p.key}" for p in removed[:6])
+                + (" …" if len(removed) > 6 else ""))
+        self.status.setText(said)
+        if session is not None:
+            self._read_again(self.selected, session.loaded.path, said)
+
+    def _read_again(self, slot_id: str | None, path: Path, said: str) -> None:
+        """Read the file again (the strip, the takes and the slot list show what is on
+        disk now), keeping ``slot_id`` selected and ``said`` on the status line."""
+        self.status.setText(said)
+        self._reselect, self._said_before_read = slot_id, said
+        self.controller.open(path, rate=self.rate_override,
+                             size=self.size_override or self._remembered_size(path))
 
     def _error(self, text: str) -> None:
         self._list_providers()

@@ -47,6 +47,8 @@ from pickup.errors import MediaError, PickupError
 from pickup.media.conform import profile_for_format
 from pickup.media.seams import Seams
 from pickup.project import Project
+from pickup.takes.ops import Pruned
+from pickup.takes.ops import Session as TakeSession
 from pickup.timeline import (
     LoadedTimeline,
     Slot,
@@ -69,13 +71,19 @@ from pickup.workflow import (
     open_engine,
     probed_media,
     project_slots,
+    prune,
     read_state,
+    revert,
 )
+from pickup.workflow.takeverbs import Reverted
 
 __all__ = [
     "FrameReader",
     "ItemView",
     "LruFrames",
+    "PrunePlan",
+    "Pruned",
+    "Reverted",
     "Segment",
     "SendReport",
     "SentSlot",
@@ -98,11 +106,14 @@ __all__ = [
     "media_path",
     "neighbour_images",
     "plan_for",
+    "plan_prune",
     "plan_takes",
     "preview_segments",
     "provider_names",
+    "prune_takes",
     "read_session",
     "resume_jobs",
+    "revert_slot",
     "run_take",
     "save_panel_state",
     "send_back",
@@ -969,6 +980,45 @@ def send_back(session: Session, choices: list[SlotChoice], dest: Path | None = N
         session.active_takes[pick.slot.id] = pick.take
     session.decisions = read_state(session.project)
     return report
+
+
+# ------------------------------------------------------------------------ take verbs
+def _take_session(session: Session) -> TakeSession:
+    """The open file as the take verbs see it, read again from disk (as ``pickup revert
+    FILE`` reads it): the panel's own copy of the timeline is never changed here."""
+    from pickup.takes.ops import open_session
+
+    return open_session(session.loaded.path, rate=session.loaded.rate,
+                        project=session.project.root, tags=load_config().tags)
+
+
+def revert_slot(session: Session, slot_id: str) -> Reverted:
+    """``pickup revert FILE SLOT`` on the open file (:func:`pickup.workflow.revert`): the
+    slot's placeholder (or gap) is back in the file, written in place; its takes stay
+    in the project state."""
+    return revert(_take_session(session), slot_id)
+
+
+@dataclass(frozen=True)
+class PrunePlan:
+    """What ``pickup prune`` would remove: every unused take (``--keep approved``, the
+    default) and only the rejected ones (``--keep temp``)."""
+
+    unused: tuple[Pruned, ...]
+    rejected: tuple[Pruned, ...]
+
+
+def plan_prune(session: Session) -> PrunePlan:
+    """``pickup prune --dry-run`` both ways; removes nothing."""
+    s = _take_session(session)
+    return PrunePlan(tuple(prune(s, "approved", dry_run=True)),
+                     tuple(prune(s, "temp", dry_run=True)))
+
+
+def prune_takes(session: Session, keep: str = "approved") -> list[Pruned]:
+    """``pickup prune FILE --keep KEEP`` (:func:`pickup.workflow.prune`): remove the
+    takes nobody uses and their media inside the project folder."""
+    return prune(_take_session(session), keep)
 
 
 class LruFrames(OrderedDict[int, np.ndarray]):

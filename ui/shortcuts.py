@@ -26,6 +26,10 @@ SHORTCUTS: tuple[tuple[str, str, str], ...] = (
     ("Anywhere", "Ctrl+Z / Ctrl+Shift+Z", "undo / redo (prompts, every setting, takes)"),
     ("Anywhere", "Ctrl+,", "providers"),
     ("Anywhere", "Ctrl+Shift+E", "send back"),
+    ("Anywhere", "Ctrl+Shift+R", "revert the selected slot: its placeholder back in the file "
+     "(asks; the takes are kept)"),
+    ("Anywhere", "Ctrl+Shift+P", "prune: remove takes nobody uses and their media (lists "
+     "them, asks)"),
     ("Anywhere", "Tab / Shift+Tab", "next / previous control"),
     ("Text fields", "Esc", "leave the field (back to the strip)"),
     ("Prompt", "Ctrl+Return", "apply the prompt edit"),

@@ -1,7 +1,8 @@
 """The takes gallery of the selected slot: a thumbnail per take, and what to do with it.
 
 Enter or U uses the selected take, A approves it, R rejects it, N adds a note,
-P or a double-click previews it in context.
+P or a double-click previews it in context.  Revert slot (Ctrl+Shift+R, a panel key)
+puts the slot's placeholder back in the file.
 """
 
 from __future__ import annotations
@@ -24,7 +25,11 @@ from pickup.ui.model import SlotState
 from pickup.ui.services import TakeRecord
 from pickup.ui.theme import STATUS_COLOURS
 
-__all__ = ["TakesGallery"]
+__all__ = ["REVERT_TIP", "TakesGallery"]
+
+#: what Revert slot does (its button and the Takes menu say it)
+REVERT_TIP = ("Put the slot's placeholder (or gap) back in the file; its takes are kept "
+              "(Ctrl+Shift+R); asks first")
 
 _THUMB = QSize(160, 90)
 
@@ -59,6 +64,7 @@ class TakesGallery(QWidget):
     rejectRequested = Signal(str, int)
     noteRequested = Signal(str, int)
     previewRequested = Signal(str, int)
+    revertRequested = Signal(str)  # slot id
     thumbnailWanted = Signal(str, object, int)  # key, path, frame index
 
     def __init__(self, parent: QWidget | None = None) -> None:
@@ -83,6 +89,12 @@ class TakesGallery(QWidget):
         self.approve = QPushButton("Approve (A)", self)
         self.reject = QPushButton("Reject (R)", self)
         self.note = QPushButton("Note (N)", self)
+        self.revert = QPushButton("Revert slot…", self)
+        self.revert.setToolTip(REVERT_TIP)
+        self.revert.setAccessibleName("Revert slot")
+        self.revert.setEnabled(False)  # until a slot is shown
+        self.revert.clicked.connect(
+            lambda: self.state is not None and self.revertRequested.emit(self.state.id))
         for b, tip in ((self.use, "Put the selected take in the cut (U or Enter)"),
                        (self.approve, "Use the selected take and mark it approved (A)"),
                        (self.reject, "Leave the selected take out of send back (R)"),
@@ -102,6 +114,7 @@ class TakesGallery(QWidget):
         for b in (self.use, self.approve, self.reject, self.note):
             buttons.addWidget(b)
         buttons.addStretch(1)
+        buttons.addWidget(self.revert)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(4, 4, 4, 4)
         layout.setSpacing(3)
@@ -114,6 +127,7 @@ class TakesGallery(QWidget):
         on = self.selected_take() is not None
         for b in (self.use, self.approve, self.reject, self.note):
             b.setEnabled(on)
+        self.revert.setEnabled(self.state is not None)
 
     def thumb_key(self, take: TakeRecord) -> str:
         return f"take:{take.path}"

@@ -25,6 +25,7 @@ from pickup.engine.journal import DONE, JobRow, Journal
 from pickup.errors import InputError, SlotError, WriteError
 from pickup.project import Project
 from pickup.timeline import LoadedTimeline, PlacedMedia, Placement, Slot, place_all
+from pickup.timeline.place import PLACEHOLDER_KEY
 from pickup.timeline.writeback import default_output, write_back
 
 __all__ = ["CommitReport", "SentSlot", "TakePick", "active_in_file", "commit_takes",
@@ -120,30 +121,38 @@ def done_rows(journal: Any, slot_id: str) -> dict[int, JobRow]:
             if row.state in DONE and row.media_path and Path(row.media_path).is_file()}
 
 
-def _item_meta(timeline: otio.schema.Timeline, slot: Slot) -> Mapping[str, Any]:
+def _item_at(timeline: otio.schema.Timeline, slot: Slot) -> otio.core.Item | None:
     try:
         track = timeline.tracks[slot.stack_index]
     except IndexError:
-        return {}
+        return None
     position = 0
     for item in track:
         if isinstance(item, otio.schema.Transition):
             continue
         dur = round(item.duration().value_rescaled_to(slot.rate))
         if position <= slot.start < position + dur:
-            meta = item.metadata.get("pickup") if item.metadata else None
-            return meta if meta is not None and hasattr(meta, "get") else {}
+            return item
         position += dur
-    return {}
+    return None
+
+
+def _item_meta(item: otio.core.Item | None) -> Mapping[str, Any]:
+    meta = item.metadata.get("pickup") if item is not None and item.metadata else None
+    return meta if meta is not None and hasattr(meta, "get") else {}
 
 
 def active_in_file(loaded: LoadedTimeline, slots: Sequence[Slot]) -> dict[str, int]:
-    """slot id -> the take number the file already shows (slots filled earlier)."""
+    """slot id -> the take number the file already shows (slots filled earlier; not
+    a slot reverted to its placeholder, whose clip still names the take it had)."""
     found: dict[str, int] = {}
     for slot in slots:
         if not slot.filled:
             continue
-        take = _item_meta(loaded.timeline, slot).get("take")
+        item = _item_at(loaded.timeline, slot)
+        if getattr(item, "active_media_reference_key", None) == PLACEHOLDER_KEY:
+            continue
+        take = _item_meta(item).get("take")
         if take is not None:
             with contextlib.suppress(TypeError, ValueError):
                 found[slot.id] = int(take)
