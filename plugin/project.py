@@ -29,7 +29,7 @@ from pickup.timeline.refs import media_path_of
 __all__ = ["STATE_FILES", "Project", "base_stem"]
 
 #: files whose presence makes a folder a Pickup project folder
-STATE_FILES = ("takes.otio", "journal.sqlite", "panel.json")
+STATE_FILES = ("takes.otio", "journal.sqlite", "panel.json", "marks.json")
 _SUFFIX = ".pickup"
 
 
@@ -117,6 +117,12 @@ class Project:
     def panel_path(self) -> Path:
         """The panel's per-slot settings (prompts, providers, takes wanted)."""
         return self.root / "panel.json"
+
+    @property
+    def marks_path(self) -> Path:
+        """The gaps and clips the editor marked as slots in Pickup
+        (:mod:`pickup.workflow.marks`)."""
+        return self.root / "marks.json"
 
     @property
     def replaced_dir(self) -> Path:

@@ -472,7 +472,7 @@ def find_session_slots(session: Session) -> Session:
     takes = _with_seams(session.project, takes)
     decisions = read_state(session.project)
     slots = project_slots(loaded, set(takes) | set(decisions), tags=config.tags,
-                          warnings=warnings)
+                          warnings=warnings, project=session.project)
     saved: dict[str, Any] = {}
     state_file = session.project.root / PANEL_STATE
     if state_file.is_file():

@@ -20,6 +20,7 @@ __all__ = ["COMMANDS", "main"]
 #: Sub-command modules under ``pickup.cli``; each has ``register(subparsers)``.
 COMMANDS: tuple[str, ...] = (
     "scan",
+    "mark",
     "place",
     "fill",
     "jobs",

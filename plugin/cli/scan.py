@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from pathlib import Path
 from typing import Any
 
 from rich.console import Console
@@ -11,14 +12,16 @@ from rich.table import Table
 
 from pickup.cli.common import add_timeline_args, emit_json, load, say
 from pickup.config import load_config
+from pickup.project import Project
 from pickup.timeline import (
     LoadedTimeline,
     Slot,
     convention,
-    find_slots,
     frames_to_timecode,
+    mark_label,
     marker_census,
 )
+from pickup.workflow.marks import discover
 
 __all__ = ["nothing_found", "register", "run"]
 
@@ -26,9 +29,12 @@ __all__ = ["nothing_found", "register", "run"]
 def register(sub: Any) -> None:
     parser = sub.add_parser("scan", help="list the marked slots of a timeline",
                             description="Read a timeline and list every slot Pickup would "
-                            "fill: GEN/PICKUP markers, tagged placeholder clips, and with "
+                            "fill: GEN/PICKUP markers, tagged placeholder clips, gaps and "
+                            "clips marked in Pickup (`pickup mark`, the panel), and with "
                             "--all-gaps the unmarked holes in the picture.")
     add_timeline_args(parser)
+    parser.add_argument("--project", type=Path, default=None,
+                        help="project folder (default <stem>.pickup/ beside the timeline)")
     parser.add_argument("--all-gaps", action="store_true",
                         help="also list unmarked gaps where no video track shows picture")
     parser.add_argument("--json", action="store_true", help="print one JSON object")
@@ -39,8 +45,9 @@ def run(args: argparse.Namespace) -> int:
     loaded = load(args)
     warnings: list[str] = []
     tags = load_config().tags
-    slots = find_slots(loaded.timeline, rate=loaded.rate, start_frame=loaded.start_frame,
-                       all_gaps=args.all_gaps, tags=tags, warnings=warnings)
+    project = Project.find(loaded.path, args.project, loaded.timeline)
+    slots = discover(loaded, project=project, all_gaps=args.all_gaps, tags=tags,
+                     warnings=warnings)
     was = _what_filled_slots_were(args, loaded, slots)
     for message in warnings:
         say(f"{loaded.path.name}: warning: {message}")
@@ -90,13 +97,17 @@ def nothing_found(loaded: LoadedTimeline, tags: tuple[str, ...], all_gaps: bool)
              f"{convention(tags)}."]
     if not all_gaps:
         lines.append("Unmarked holes in the picture are listed with --all-gaps.")
+    lines.append("Or mark a gap or clip as a slot in Pickup, leaving the file as it is: "
+                 "pickup mark TIMELINE --at TC --kind KIND --prompt TEXT (or right-click it "
+                 "in the panel's strip).")
     return lines
 
 
 def _mark_label(slot: Slot, was: str | None) -> str:
+    label = mark_label(slot.mark)
     if not slot.filled:
-        return slot.mark
-    return f"filled ({was})" if was else f"{slot.mark} (filled)"
+        return label
+    return f"filled ({was})" if was else f"{label} (filled)"
 
 
 def _what_filled_slots_were(args: argparse.Namespace, loaded: LoadedTimeline,

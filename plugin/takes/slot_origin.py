@@ -12,12 +12,16 @@ __all__ = ["origin_of", "slot_origins"]
 
 
 def origin_of(clip: Any) -> str:
-    """``unmarked gap``, ``marked gap`` or ``placeholder clip`` for a store clip."""
+    """``unmarked gap``, ``marked gap``, ``placeholder clip``, or ``gap``/``clip marked
+    in Pickup`` for a store clip."""
     from pickup.timeline.patch.unfill import is_gap
 
     meta = clip.metadata.get("pickup")
     mark = meta.get("mark") if meta is not None and hasattr(meta, "get") else None
-    if is_gap(clip.media_references().get(PLACEHOLDER_KEY)):
+    gap = is_gap(clip.media_references().get(PLACEHOLDER_KEY))
+    if mark == "project":
+        return f"{'gap' if gap else 'clip'} marked in Pickup"
+    if gap:
         return "unmarked gap" if mark == "unmarked" else "marked gap"
     return "placeholder clip"
 

@@ -7,10 +7,13 @@ from pickup.timeline.marks import DEFAULT_TAGS, KINDS, Mark, convention, parse_m
 from pickup.timeline.place import PLACEHOLDER_KEY, PlacedMedia, Placement, place_all, take_key
 from pickup.timeline.read import LoadedTimeline, read_timeline
 from pickup.timeline.slots import (
+    PROJECT_MARK_TEXT,
     MarkerCensus,
     Slot,
+    SlotMark,
     find_slots,
     frames_to_timecode,
+    mark_label,
     marker_census,
     slot_id_from_name,
 )
@@ -21,6 +24,7 @@ __all__ = [
     "FORMATS",
     "KINDS",
     "PLACEHOLDER_KEY",
+    "PROJECT_MARK_TEXT",
     "Format",
     "LoadedTimeline",
     "Mark",
@@ -28,12 +32,14 @@ __all__ = [
     "PlacedMedia",
     "Placement",
     "Slot",
+    "SlotMark",
     "convention",
     "default_output",
     "detect_edl_rate",
     "find_slots",
     "format_for",
     "frames_to_timecode",
+    "mark_label",
     "marker_census",
     "parse_mark",
     "place_all",

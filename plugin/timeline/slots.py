@@ -26,12 +26,38 @@ from pickup.timeline.layout import Entry, TrackLayout
 from pickup.timeline.marks import DEFAULT_TAGS, Mark, marker_texts, parse_mark
 from pickup.timeline.names import is_safe_id
 
-__all__ = ["SLOT_ID_RE", "MarkerCensus", "Slot", "find_slots", "frames_to_timecode",
-           "marker_census", "slot_id_from_name"]
+__all__ = ["MARK_LABELS", "PROJECT_MARK_TEXT", "SLOT_ID_RE", "MarkerCensus", "Slot",
+           "SlotMark", "find_slots", "frames_to_timecode", "mark_label", "marker_census",
+           "slot_id_from_name"]
 
 _log = logging.getLogger(__name__)
 SLOT_ID_RE = re.compile(r"\b(V\d+-\d{8})(?:_T\d+)?\b")
-MarkKind = Literal["marker", "placeholder", "unmarked"]
+MarkKind = Literal["marker", "placeholder", "unmarked", "project"]
+#: what each way of marking a slot is called where a face says where a slot came from
+MARK_LABELS: dict[str, str] = {"marker": "marker", "placeholder": "placeholder",
+                               "unmarked": "unmarked", "project": "marked in Pickup"}
+#: the ``mark_text`` of a slot the editor marked in Pickup (not in the file)
+PROJECT_MARK_TEXT = "marked in Pickup"
+
+
+def mark_label(mark: str) -> str:
+    """Where a slot came from, in words (``marked in Pickup`` for a project mark)."""
+    return MARK_LABELS.get(mark, mark)
+
+
+@dataclass(frozen=True)
+class SlotMark:
+    """A gap or clip the editor marked as a slot in Pickup, kept in the project state
+    (never in the timeline file): where it is, by video track label and record frames
+    (the sequence start included), and for a clip its name."""
+
+    track: str
+    record_in: int
+    duration: int
+    item: Literal["gap", "clip"]
+    clip_name: str | None
+    kind: str | None
+    prompt: str | None
 
 
 def frames_to_timecode(frames: int, rate: float) -> str:
@@ -189,9 +215,14 @@ def _iter_markers(tracks: list[_Track], timeline: otio.schema.Timeline, rate: fl
 def find_slots(timeline: otio.schema.Timeline, *, rate: float, start_frame: int = 0,
                all_gaps: bool = False, tags: Iterable[str] = DEFAULT_TAGS,
                warnings: list[str] | None = None,
-               layouts: dict[int, TrackLayout] | None = None) -> list[Slot]:
+               layouts: dict[int, TrackLayout] | None = None,
+               marked: Iterable[SlotMark] = ()) -> list[Slot]:
     """Every slot of ``timeline`` in record order (then track).
 
+    ``marked`` are the gaps and clips the editor marked in Pickup (the project state):
+    each is a slot with ``mark="project"`` where its track still has that gap, that
+    clip (by name; the clip may have moved on its track) or the clip Pickup filled it
+    with; one that finds none of them is reported in ``warnings``.
     ``start_frame`` is the sequence start timecode in frames (it is part of ids).
     Messages about marks that locate nothing are appended to ``warnings``.
     ``layouts``, when given, receives each track's layout by stack index, so that
@@ -267,6 +298,10 @@ def find_slots(timeline: otio.schema.Timeline, *, rate: float, start_frame: int 
             warn.append(f"mark {mark.text!r} at {tc} sits over no gap or placeholder; "
                         "put it on a gap or a placeholder clip")
 
+    # 1b. Gaps and clips marked in Pickup (the project state, not the file).
+    for smark in marked:
+        _add_project_mark(smark, video, start_frame, rate, add, warn)
+
     # 2. Tagged placeholder clips and clips Pickup filled earlier.  The layout pass
     # kept only names that start with a tag's first letter or hold a "-": on a big
     # cut almost every name fails those cheap tests.
@@ -302,6 +337,43 @@ def find_slots(timeline: otio.schema.Timeline, *, rate: float, start_frame: int 
                     add(trk, entry, None, "unmarked")
 
     return sorted(found.values(), key=lambda s: (s.start, s.track_index))
+
+
+def _add_project_mark(smark: SlotMark, video: list[_Track], start_frame: int, rate: float,
+                      add: Any, warn: list[str]) -> None:
+    """Locate one project mark on its track and ``add`` it (see :func:`find_slots`)."""
+    tc = frames_to_timecode(smark.record_in, rate)
+    what = f"clip {smark.clip_name!r}" if smark.item == "clip" else "gap"
+    trk = next((t for t in video if t.label == smark.track), None)
+    if trk is None:
+        warn.append(f"the {what} marked in Pickup at {smark.track} {tc} is gone: the "
+                    f"sequence has no track {smark.track}; `pickup unmark` drops the mark")
+        return
+    frame = smark.record_in - start_frame
+    mark = Mark(tag="", kind=smark.kind, prompt=smark.prompt, text=PROJECT_MARK_TEXT)
+    hit = trk.at(frame)
+    if hit is not None and hit.start == frame and not hit.is_gap and \
+            slot_id_from_name(hit.item.name):
+        add(trk, hit, mark, "project")  # the clip Pickup filled the slot with
+        return
+    if smark.item == "gap":
+        if hit is not None and hit.is_gap:
+            end = min(frame + smark.duration, hit.start + hit.duration)
+            add(trk, hit, mark, "project", frame, end - frame)
+            return
+    else:
+        if hit is not None and hit.start == frame and not hit.is_gap and \
+                hit.item.name == smark.clip_name:
+            add(trk, hit, mark, "project")
+            return
+        named = [e for e in trk.entries if not e.is_gap and e.item.name == smark.clip_name
+                 and isinstance(e.item, otio.schema.Clip)]
+        if len(named) == 1:  # the clip moved on its track
+            add(trk, named[0], mark, "project")
+            return
+    warn.append(f"the {what} marked in Pickup at {smark.track} {tc} is not there any "
+                "more; mark it again in the panel or with `pickup mark`, or drop it with "
+                "`pickup unmark`")
 
 
 def _search_order(video: list[_Track], frame: int) -> list[_Track]:

@@ -20,7 +20,7 @@ from pickup.errors import BudgetError, InputError
 from pickup.media.conform import profile_for_format
 from pickup.project import Project
 from pickup.providers.base import Capabilities
-from pickup.timeline import DEFAULT_TAGS, LoadedTimeline, Slot, find_slots
+from pickup.timeline import DEFAULT_TAGS, LoadedTimeline, Slot
 from pickup.timeline.size import sequence_size
 from pickup.workflow.commit import CommitReport, TakePick, commit_takes, done_rows
 from pickup.workflow.engines import open_engine
@@ -66,14 +66,16 @@ class FillOptions:
 
 def select_slots(loaded: LoadedTimeline, *, slot_ids: Sequence[str] = (),
                  all_gaps: bool = False, tags: Sequence[str] | None = None,
-                 warnings: list[str] | None = None) -> list[Slot]:
-    """The slots to fill: the marked ones, ``slot_ids`` (any slot, marked or not), or
-    with ``all_gaps`` every hole too.  Raises :class:`InputError` naming what is
-    missing."""
-    slots = find_slots(loaded.timeline, rate=loaded.rate, start_frame=loaded.start_frame,
-                       all_gaps=all_gaps or bool(slot_ids),
-                       tags=tuple(tags) if tags is not None else DEFAULT_TAGS,
-                       warnings=warnings)
+                 warnings: list[str] | None = None,
+                 project: Project | None = None) -> list[Slot]:
+    """The slots to fill: the marked ones (in the file, or in Pickup: ``project``'s
+    marks, by default the timeline's project folder), ``slot_ids`` (any slot, marked or
+    not), or with ``all_gaps`` every hole too.  Raises :class:`InputError` naming what
+    is missing."""
+    from pickup.workflow.marks import discover
+
+    slots = discover(loaded, project=project, all_gaps=all_gaps or bool(slot_ids),
+                     tags=tags, warnings=warnings)
     if slot_ids:
         by_id = {s.id: s for s in slots}
         missing = [w for w in slot_ids if w not in by_id]
@@ -102,14 +104,16 @@ def select_slots(loaded: LoadedTimeline, *, slot_ids: Sequence[str] = (),
 
 def project_slots(loaded: LoadedTimeline, known: Iterable[str], *,
                   tags: Sequence[str] | None = None,
-                  warnings: list[str] | None = None) -> list[Slot]:
-    """The slots a face lists for a timeline: the marked ones, and unmarked holes the
-    project already has takes for (filled with ``--slots`` or ``--all-gaps``)."""
+                  warnings: list[str] | None = None,
+                  project: Project | None = None) -> list[Slot]:
+    """The slots a face lists for a timeline: the marked ones (in the file or in
+    Pickup), and unmarked holes the project already has takes for (filled with
+    ``--slots`` or ``--all-gaps``)."""
+    from pickup.workflow.marks import discover
+
     ids = set(known)
-    slots = find_slots(loaded.timeline, rate=loaded.rate, start_frame=loaded.start_frame,
-                       all_gaps=bool(ids),
-                       tags=tuple(tags) if tags is not None else DEFAULT_TAGS,
-                       warnings=warnings)
+    slots = discover(loaded, project=project, all_gaps=bool(ids), tags=tags,
+                     warnings=warnings)
     return [s for s in slots if s.mark != "unmarked" or s.id in ids]
 
 
@@ -148,8 +152,10 @@ class Fill:
         self.config = config if config is not None else load_config()
         self._warn = on_warning or (lambda _m: None)
         warnings: list[str] = []
+        self.project = Project.find(loaded.path, options.project, loaded.timeline)
         self.slots = select_slots(loaded, slot_ids=options.slots, all_gaps=options.all_gaps,
-                                  tags=self.config.tags, warnings=warnings)
+                                  tags=self.config.tags, warnings=warnings,
+                                  project=self.project)
         for message in warnings:
             self._warn(f"{loaded.path.name}: warning: {message}")
         self.size, self.size_note = sequence_size(loaded, options.size)
@@ -157,7 +163,6 @@ class Fill:
             self.size_note = options.size_source
         self.profile = options.profile or profile_for_format(loaded.format.name)
         self.chains: dict[str, tuple[Shot, ChainPlan]] = {}
-        self.project = Project.find(loaded.path, options.project, loaded.timeline)
         self.engine: Engine = open_engine(
             self.project, options.provider, config=self.config, model=options.model,
             concurrency=options.concurrency, budget=options.budget, seed=options.seed,

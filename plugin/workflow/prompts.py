@@ -106,11 +106,12 @@ def check_prompts(loaded: LoadedTimeline, *, slot_ids: Sequence[str] = (),
                          "`pickup scan --all-gaps` lists the ids")
     if prompt is not None and not prompt.strip():
         raise InputError("--prompt is empty", hint="say what the shot shows")
-    slots = select_slots(loaded, slot_ids=slot_ids, all_gaps=all_gaps, tags=tags)
+    found_in = Project.find(loaded.path, project, loaded.timeline)
+    slots = select_slots(loaded, slot_ids=slot_ids, all_gaps=all_gaps, tags=tags,
+                         project=found_in)
     empty = missing_prompts(slots, prompt)
     kept: list[tuple[str, str, str]] = []
     if empty:  # a prompt fill --prompt kept for the slot before serves again
-        found_in = Project.find(loaded.path, project, loaded.timeline)
         kept = [(s.id, *found) for s in empty
                 if (found := saved_prompt(found_in, s.id)) is not None]
         for slot_id, text, _negative in kept:

@@ -7,8 +7,9 @@ from pathlib import Path
 from pickup.config import load_config
 from pickup.media.sheet import Sheet, contact_sheet
 from pickup.project import Project
-from pickup.timeline import LoadedTimeline, Slot, find_slots
+from pickup.timeline import LoadedTimeline, Slot
 from pickup.workflow.fill import project_slots
+from pickup.workflow.marks import discover
 from pickup.workflow.state import state_clips
 
 __all__ = ["draw_sheet"]
@@ -24,9 +25,8 @@ def draw_sheet(loaded: LoadedTimeline, dest: Path, *, all_gaps: bool = False,
     clips = state_clips(home)
     tags = load_config().tags
     if all_gaps:
-        slots = find_slots(loaded.timeline, rate=loaded.rate, start_frame=loaded.start_frame,
-                           all_gaps=True, tags=tags)
+        slots = discover(loaded, project=home, all_gaps=True, tags=tags)
     else:
-        slots = project_slots(loaded, clips, tags=tags)
+        slots = project_slots(loaded, clips, tags=tags, project=home)
     sheet = contact_sheet(loaded, slots, dest, thumb_width=thumb_width, clips=clips)
     return sheet, slots
