@@ -14,7 +14,7 @@ from PySide6.QtGui import QUndoCommand
 
 from pickup.ui.controller import Controller
 
-__all__ = ["SETTINGS", "SlotEdit", "snapshot"]
+__all__ = ["SETTINGS", "MarkEdit", "SlotEdit", "snapshot"]
 
 
 #: the inspector's settings of a slot, each undoable
@@ -81,3 +81,33 @@ class SlotEdit(QUndoCommand):
 
     def undo(self) -> None:
         _apply(self.controller, self.slot_id, self.before)
+
+
+class MarkEdit(QUndoCommand):
+    """Mark a gap or clip as a slot in the project state, or drop that mark; undo puts
+    the mark back as it was (``None``: no mark).  Pushed once the change is on disk, so
+    the first ``redo`` does nothing; later ones, and undo, write through the controller
+    (off the GUI thread)."""
+
+    def __init__(self, controller: Controller, target: object,
+                 before: tuple[str | None, str | None] | None,
+                 after: tuple[str | None, str | None] | None, text: str) -> None:
+        super().__init__(text)
+        self.controller, self.target = controller, target
+        self.before, self.after = before, after
+        self._pushed = False
+
+    def _set(self, state: tuple[str | None, str | None] | None) -> None:
+        if state is None:
+            self.controller.unmark(self.target)
+        else:
+            self.controller.mark(self.target, *state)
+
+    def redo(self) -> None:
+        if not self._pushed:
+            self._pushed = True
+            return
+        self._set(self.after)
+
+    def undo(self) -> None:
+        self._set(self.before)

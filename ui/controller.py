@@ -110,6 +110,9 @@ class Controller(QObject):
     loadFailed = Signal(str)
     slotChanged = Signal(str)  # slot id: status, takes or settings changed
     stateRefreshed = Signal(object)  # list of slot ids the project state changed
+    #: the slots were found again after a mark changed: (slot id to show or None,
+    #: what happened in words)
+    slotsChanged = Signal(object, str)
     jobAdded = Signal(object)  # JobView
     jobChanged = Signal(object)  # JobView
     takeReady = Signal(str, object)  # slot id, TakeRecord
@@ -357,6 +360,79 @@ class Controller(QObject):
                    on_done=lambda _: self._confirm_state(project, version, data),
                    on_error=lambda exc: self.message.emit(
                        f"could not save the panel state: {plain_error(exc)}"))
+
+    # -- slots marked in Pickup ---------------------------------------------------------------
+    def mark(self, target: Any, kind: str | None, prompt: str | None, *,
+             on_done: Callable[[Any], None] | None = None) -> Task | None:
+        """Mark ``target`` (:class:`~pickup.workflow.marks.Target`) as a slot in the project
+        state, off the GUI thread; the slots are then found again (``slotsChanged``) and
+        ``on_done(slot)`` is called.  A refusal comes back as ``message``."""
+        session = self.session
+        if session is None:
+            return None
+
+        def done(out: tuple[Any, list[Any], list[str]]) -> None:
+            slot, slots, warnings = out
+            if self.session is not session:
+                return
+            self._new_slots(slots, warnings)
+            self.slotsChanged.emit(slot.id, f"marked slot {slot.id} in Pickup (the "
+                                   f"timeline file is not changed)")
+            if on_done is not None:
+                on_done(slot)
+
+        return run(self.io_pool, services.mark_item, session, target, kind, prompt,
+                   owner=self, on_done=done,
+                   on_error=lambda exc: self.message.emit(
+                       f"could not mark the slot: {plain_error(exc)}"))
+
+    def unmark(self, target: Any, *, on_done: Callable[[Any], None] | None = None
+               ) -> Task | None:
+        """Drop ``target``'s mark from the project state, off the GUI thread; the slots
+        are then found again (``slotsChanged``) and ``on_done(saved mark)`` is called."""
+        session = self.session
+        if session is None:
+            return None
+
+        def done(out: tuple[Any, list[Any], list[str]]) -> None:
+            gone, slots, warnings = out
+            if self.session is not session:
+                return
+            self._new_slots(slots, warnings)
+            self.slotsChanged.emit(None, f"unmarked the {gone.where()}")
+            if on_done is not None:
+                on_done(gone)
+
+        return run(self.io_pool, services.unmark_item, session, target, owner=self,
+                   on_done=done, on_error=lambda exc: self.message.emit(
+                       f"could not unmark the slot: {plain_error(exc)}"))
+
+    def _new_slots(self, slots: list[Any], warnings: list[str]) -> None:
+        """Take the slots found again into the session and the model: a new slot gets
+        its state (and any takes the project has for it), a gone one is dropped, a kept
+        one keeps the editor's settings and takes with its new kind and prompt."""
+        from pickup.ui.model import SlotState
+
+        session, model = self.session, self.model
+        assert session is not None and model is not None
+        before = {s.id: s for s in session.slots}
+        states: dict[str, SlotState] = {}
+        for slot in slots:
+            state = model.slots.get(slot.id)
+            if state is None:
+                state = SlotState(slot=slot, prompt=slot.prompt or "", kind=slot.kind,
+                                  provider=self.provider)
+                for take in session.takes.get(slot.id, []):
+                    state.add_take(take)
+                state.chosen = session.active_takes.get(slot.id)
+            else:
+                old = before.get(slot.id)
+                if old is not None and (old.kind, old.prompt) != (slot.kind, slot.prompt):
+                    state.kind, state.prompt = slot.kind, slot.prompt or ""
+                state.slot = slot
+            states[slot.id] = state
+        model.slots = states
+        session.slots, session.warnings = list(slots), warnings
 
     # -- money -------------------------------------------------------------------------------
     @property

@@ -31,11 +31,14 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from pickup.errors import PickupError
+from pickup.timeline import Slot, frames_to_timecode, mark_label
 from pickup.ui.budget import BudgetBar
-from pickup.ui.commands import SlotEdit
+from pickup.ui.commands import MarkEdit, SlotEdit
 from pickup.ui.controller import Controller, plain_error
 from pickup.ui.inspector import SlotInspector
 from pickup.ui.jobs import JobsDock
+from pickup.ui.markdialog import MarkSlotDialog
 from pickup.ui.player import PreviewPlayer
 from pickup.ui.providers_dialog import ProvidersDialog, provider_options
 from pickup.ui.services import (
@@ -52,6 +55,7 @@ from pickup.ui.shortcuts import ShortcutSheet
 from pickup.ui.slotlist import SlotList
 from pickup.ui.strip import TimelineStrip
 from pickup.ui.takes import TakesGallery
+from pickup.workflow.marks import Target
 
 __all__ = ["PickupPanel", "panel_settings"]
 
@@ -130,6 +134,8 @@ class PickupPanel(QWidget):
         self._previewing: tuple[str, int | None, int | None] | None = None
         self.last_report: SendReport | None = None
         self.last_error = ""
+        #: the last "Mark as slot…" dialog opened (tests and screenshots reach it here)
+        self.mark_dialog_shown: MarkSlotDialog | None = None
         self.timeline_shown: Session | None = None
         self.ask_close = self._ask_close
 
@@ -255,6 +261,9 @@ class PickupPanel(QWidget):
         c.thumbnailReady.connect(self._thumbnail)
         self.strip.slotClicked.connect(self.select_slot)
         self.strip.seekRequested.connect(self._seek_record)
+        self.strip.markWanted.connect(self.mark_dialog)
+        self.strip.unmarkWanted.connect(self.unmark_slot)
+        c.slotsChanged.connect(self._slots_changed)
         self.strip.thumbnailWanted.connect(
             lambda key, path, index: self.controller.request_thumbnail(key, path, index, 96,
                                                                        54),
@@ -685,8 +694,8 @@ class PickupPanel(QWidget):
         if state is not None and session is not None:
             s = state.slot
             where = (f"{s.record_in(session.start_frame)} – {s.record_out(session.start_frame)}"
-                     f"  ·  {s.duration} f ({s.duration / s.rate:.2f} s)  ·  {s.mark} on "
-                     f"{s.item}")
+                     f"  ·  {s.duration} f ({s.duration / s.rate:.2f} s)  ·  "
+                     f"{mark_label(s.mark)} on {s.item}")
         self.inspector.show_state(state, where)
         self.inspector.clear_neighbours()
         self.takes.show_state(state)
@@ -762,6 +771,101 @@ class PickupPanel(QWidget):
             self.takes.set_image(key, image)
         elif self.selected and key.startswith(f"{self.selected}:"):
             self.inspector.set_neighbour(key.split(":", 1)[1], image)
+
+    # -- slots marked in Pickup (undoable) ------------------------------------------------
+    def _project_mark(self, target: Target) -> Slot | None:
+        """The slot marked in Pickup on ``target``'s gap or clip, if any."""
+        session = self.controller.session
+        if session is None:
+            return None
+        return next((s for s in session.slots if s.mark == "project"
+                     and s.stack_index == target.stack_index
+                     and target.start <= s.start < target.start + max(1, target.duration)),
+                    None)
+
+    def mark_dialog(self, stack_index: int, index: int) -> MarkSlotDialog | None:
+        """"Mark as slot…" on a strip item: the kind and prompt dialog (open, not
+        modal); OK marks it (:meth:`mark_slot`)."""
+        from pickup.ui.services import item_target
+
+        session = self.controller.session
+        if session is None:
+            return None
+        try:
+            target = item_target(session, stack_index, index)
+        except PickupError as exc:
+            self.status.setText(str(exc))
+            return None
+        slot_id = self.strip.slot_on(stack_index, index)
+        slot = next((s for s in session.slots if s.id == slot_id), None)
+        if slot is not None and slot.mark != "project":
+            self.status.setText(f"{slot.id} is already a slot ({mark_label(slot.mark)}): "
+                                "edit its prompt in the inspector")
+            self.select_slot(slot.id)
+            return None
+        start = session.start_frame + target.start
+        what = f"clip {target.name!r}" if target.item == "clip" else "gap"
+        where = (f"The {what} on {target.track}, {frames_to_timecode(start, session.rate)} – "
+                 f"{frames_to_timecode(start + target.duration, session.rate)} "
+                 f"({target.duration} f)")
+        dialog = MarkSlotDialog(where, kind=slot.kind if slot else None,
+                                prompt=slot.prompt if slot else None, parent=self)
+        dialog.accepted.connect(lambda: self.mark_slot(target, *dialog.values()))
+        dialog.finished.connect(dialog.deleteLater)
+        self.mark_dialog_shown = dialog
+        dialog.open()
+        return dialog
+
+    def mark_slot(self, target: Target, kind: str | None,  # type: ignore[no-untyped-def]
+                  prompt: str | None):
+        """Mark ``target`` as a slot in the project state (off the GUI thread); one undo
+        step once it is on disk."""
+        before_slot = self._project_mark(target)
+        before = (before_slot.kind, before_slot.prompt) if before_slot else None
+        self.status.setText("marking…")
+
+        def done(slot: Slot) -> None:
+            self.undo.push(MarkEdit(self.controller, target, before, (kind, prompt),
+                                    f"Mark {slot.id} as a slot"))
+
+        return self.controller.mark(target, kind, prompt, on_done=done)
+
+    def unmark_slot(self, slot_id: str):  # type: ignore[no-untyped-def]
+        """Drop the mark of a slot marked in Pickup (off the GUI thread); undoable."""
+        session = self.controller.session
+        slot = next((s for s in session.slots if s.id == slot_id), None) if session else None
+        if slot is None or slot.mark != "project":
+            self.status.setText(f"{slot_id} is not marked in Pickup: marks in the file are "
+                                "removed in the editing app")
+            return None
+        target = Target(track=slot.track, stack_index=slot.stack_index, start=slot.start,
+                        duration=slot.duration, item=slot.item, name=slot.item_name)
+        before = (slot.kind, slot.prompt)
+
+        def done(_gone: object) -> None:
+            self.undo.push(MarkEdit(self.controller, target, before, None,
+                                    f"Unmark {slot_id}"))
+
+        return self.controller.unmark(target, on_done=done)
+
+    def _slots_changed(self, slot_id: str | None, text: str) -> None:
+        """The slots were found again after a mark changed: show them."""
+        session, model = self.controller.session, self.controller.model
+        if session is None or model is None:
+            return
+        self.strip.canvas.update()
+        if self._slot_list is not None:
+            self._slot_list.set_model(model, session.start_frame)
+        self.generate_all_button.setEnabled(bool(session.slots))
+        self.file_label.setText(f"{session.loaded.path.name}  ·  {session.loaded.format.label}"
+                                f"  ·  {session.rate:g} fps  ·  {len(session.slots)} slot(s)")
+        self.status.setText(text)
+        if slot_id is not None and slot_id in model.slots:
+            self.select_slot(slot_id)
+        elif self.selected not in model.slots:
+            self.select_slot(model.order[0] if model.order else None)
+        else:
+            self.select_slot(self.selected)
 
     # -- edits (undoable) -------------------------------------------------------------------
     def edit_prompt(self, slot_id: str, text: str) -> None:

@@ -43,7 +43,7 @@ from pickup.engine import (
     TakeResult,
 )
 from pickup.engine.journal import DONE, JobRow, Journal
-from pickup.errors import MediaError, PickupError
+from pickup.errors import InputError, MediaError, PickupError
 from pickup.media.conform import profile_for_format
 from pickup.media.seams import Seams
 from pickup.project import Project
@@ -75,6 +75,7 @@ from pickup.workflow import (
     read_state,
     revert,
 )
+from pickup.workflow.marks import SavedMark, Target, mark, unmark
 from pickup.workflow.takeverbs import Reverted
 
 __all__ = [
@@ -102,7 +103,9 @@ __all__ = [
     "find_session_slots",
     "finished_take",
     "fit_size",
+    "item_target",
     "load_session",
+    "mark_item",
     "media_path",
     "neighbour_images",
     "plan_for",
@@ -117,6 +120,7 @@ __all__ = [
     "run_take",
     "save_panel_state",
     "send_back",
+    "session_slots",
     "sketch_command",
     "sketch_from",
     "sketch_output",
@@ -124,6 +128,7 @@ __all__ = [
     "take_from_row",
     "test_connection",
     "thumbnail",
+    "unmark_item",
     "wait_sketch",
 ]
 
@@ -483,6 +488,51 @@ def find_session_slots(session: Session) -> Session:
     session.active_takes = active_in_file(loaded, slots)
     apply_decisions(session, decisions)
     return session
+
+
+def session_slots(session: Session) -> tuple[list[Slot], list[str]]:
+    """The session's slots found again (after a mark changed): the file's, the ones
+    marked in Pickup, and holes the project has takes for; with the warnings."""
+    warnings: list[str] = []
+    known = set(session.takes) | set(session.decisions)
+    slots = project_slots(session.loaded, known, tags=load_config().tags,
+                          warnings=warnings, project=session.project)
+    return slots, warnings
+
+
+def item_target(session: Session, stack_index: int, index: int) -> Target:
+    """The strip's item ``index`` of track ``stack_index`` as a mark's target; bad input
+    when it is on an audio track or not a gap or clip."""
+    track = next((t for t in session.tracks if t.stack_index == stack_index), None)
+    if track is None or not 0 <= index < len(track.starts):
+        raise InputError("nothing there to mark", where=str(session.loaded.path))
+    kind, name = track.kinds[index], track.names[index]
+    if not track.video:
+        raise InputError(f"{track.label} is an audio track: a slot is a gap or clip on a "
+                         "video track", where=str(session.loaded.path))
+    if kind not in ("gap", "clip", "placeholder"):
+        raise InputError(f"{name or 'this item'} on {track.label} is a nested sequence: "
+                         "Pickup marks gaps and clips on the top level",
+                         where=str(session.loaded.path))
+    return Target(track=track.label, stack_index=stack_index, start=track.starts[index],
+                  duration=track.durations[index], item="gap" if kind == "gap" else "clip",
+                  name=name)
+
+
+def mark_item(session: Session, target: Target, kind: str | None,
+              prompt: str | None) -> tuple[Slot, list[Slot], list[str]]:
+    """Mark ``target`` as a slot in the project state (:func:`pickup.workflow.marks.mark`;
+    off the GUI thread); the slot, and every slot of the session found again."""
+    slot = mark(session.loaded, session.project, target, kind=kind, prompt=prompt,
+                tags=load_config().tags)
+    return (slot, *session_slots(session))
+
+
+def unmark_item(session: Session, target: Target) -> tuple[SavedMark, list[Slot], list[str]]:
+    """Drop ``target``'s mark from the project state (off the GUI thread); the mark, and
+    every slot of the session found again."""
+    gone = unmark(session.loaded, session.project, target=target)
+    return (gone, *session_slots(session))
 
 
 #: the panel's name of each take status of the project state (temp is "new" there)

@@ -36,6 +36,8 @@ SHORTCUTS: tuple[tuple[str, str, str], ...] = (
     ("Strip", "F / Shift+F", "fit the sequence / zoom to the selected slot"),
     ("Strip", "+ / -, Ctrl+wheel", "zoom in / out"),
     ("Strip", "click the ruler", "move the player there"),
+    ("Strip", "M, right-click", "mark the gap or clip at the playhead (or clicked) as a slot"),
+    ("Strip", "Shift+M", "unmark the selected slot (marked in Pickup)"),
     ("Slot list", "Enter, click", "select the slot; click a header to sort"),
     ("Takes", "U or Enter", "use the selected take"),
     ("Takes", "A / R / N", "approve / reject / note the selected take"),

@@ -24,6 +24,7 @@ from PySide6.QtCore import QPointF, QRectF, Qt, Signal
 from PySide6.QtGui import (
     QBrush,
     QColor,
+    QContextMenuEvent,
     QFont,
     QFontMetricsF,
     QImage,
@@ -38,6 +39,7 @@ from PySide6.QtGui import (
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
+    QMenu,
     QScrollBar,
     QSizePolicy,
     QToolButton,
@@ -99,6 +101,11 @@ class _Canvas(QWidget):
     def wheelEvent(self, event: QWheelEvent) -> None:
         self.strip.wheel(event)
 
+    def contextMenuEvent(self, event: QContextMenuEvent) -> None:
+        menu = self.strip.menu_at(event.pos().x(), event.pos().y())
+        if menu is not None:
+            menu.exec(event.globalPos())
+
 
 def _tool(parent: QWidget, text: str, tip: str, name: str) -> QToolButton:
     b = QToolButton(parent)
@@ -120,6 +127,10 @@ class TimelineStrip(QWidget):
     seekRequested = Signal(int)
     #: a clip's picture is wanted: key, media path, frame index (decoded elsewhere)
     thumbnailWanted = Signal(str, object, int)
+    #: "Mark as slot…" on a track item: stack index, item index
+    markWanted = Signal(int, int)
+    #: "Unmark" on a slot marked in Pickup: slot id
+    unmarkWanted = Signal(str)
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -374,6 +385,79 @@ class TimelineStrip(QWidget):
         if slot_id is not None:
             self.slotClicked.emit(slot_id)
 
+    def item_at(self, x: float, y: float) -> tuple[int, int] | None:
+        """The track item under the pointer: (stack index, item index), or None."""
+        view = self.view
+        if view is None or y < self._top() or x < self.label_w:
+            return None
+        row = int((y - self._top()) // self.track_h)
+        if not 0 <= row < len(view.tracks):
+            return None
+        track = view.tracks[row]
+        index = track.index_at(int(self.frame_at(x)))
+        return None if index is None else (track.stack_index, index)
+
+    def item_at_frame(self, frame: int) -> tuple[int, int] | None:
+        """The item ``M`` marks at ``frame``: the top-most video clip there, else the gap
+        on the lowest video track (as ``pickup mark --at`` picks)."""
+        view = self.view
+        if view is None:
+            return None
+        tracks = sorted((t for t in view.tracks if t.video), key=lambda t: t.stack_index)
+        hits = [(t, i) for t in tracks
+                if (i := t.index_at(frame)) is not None and t.kinds[i] != "other"]
+        clips = [h for h in hits if h[0].kinds[h[1]] != "gap"]
+        chosen = clips[-1] if clips else (hits[0] if hits else None)
+        if chosen is None:
+            return None
+        return chosen[0].stack_index, chosen[1]
+
+    def slot_on(self, stack_index: int, index: int) -> str | None:
+        """The slot on a track item (its id), if any."""
+        view = self.view
+        track = next((t for t in view.tracks if t.stack_index == stack_index), None) \
+            if view is not None else None
+        if view is None or track is None:
+            return None
+        start, end = track.starts[index], track.starts[index] + track.durations[index]
+        for slot in view.slots:
+            if slot.stack_index == stack_index and start <= slot.start < end:
+                return slot.id
+        return None
+
+    def menu_at(self, x: float, y: float) -> QMenu | None:
+        """The strip's context menu on the item under the pointer: "Mark as slot…" (or
+        "Edit slot mark…" on a slot marked in Pickup) and "Unmark"."""
+        if not isinstance(self.view, Session):
+            return None
+        hit = self.item_at(x, y)
+        if hit is None:
+            return None
+        stack_index, index = hit
+        track = next(t for t in self.view.tracks if t.stack_index == stack_index)
+        slot_id = self.slot_on(stack_index, index)
+        slot = self._slot(slot_id)
+        marked = slot is not None and slot.mark == "project"
+        menu = QMenu(self)
+        menu.setAccessibleName("Strip menu")
+        what = "gap" if track.kinds[index] == "gap" else "clip"
+        mark = menu.addAction("Edit slot mark…" if marked else "Mark as slot…")
+        mark.setShortcut("M")
+        can_mark = track.video and track.kinds[index] != "other" and (slot is None or marked)
+        mark.setEnabled(can_mark)
+        mark.setToolTip(f"Make this {what} a slot with a kind and prompt, kept in the "
+                        "project (the file is not changed)" if can_mark else
+                        "Already a slot marked in the file" if slot is not None else
+                        "Only gaps and clips on video tracks can be slots")
+        mark.triggered.connect(lambda: self.markWanted.emit(stack_index, index))
+        unmark = menu.addAction("Unmark")
+        unmark.setShortcut("Shift+M")
+        unmark.setEnabled(marked)
+        if marked and slot_id is not None:
+            unmark.triggered.connect(lambda: self.unmarkWanted.emit(slot_id))
+        menu.setToolTipsVisible(True)
+        return menu
+
     def tip_at(self, x: float, y: float) -> str:
         """The tooltip where the pointer is: a slot's id and state, or a marker."""
         if self.view is None:
@@ -409,6 +493,19 @@ class TimelineStrip(QWidget):
             self.fit_slot()
         elif key == Qt.Key.Key_F:
             self.fit()
+        elif key == Qt.Key.Key_M and event.modifiers() & Qt.KeyboardModifier.ShiftModifier:
+            if self.selected is not None:
+                slot = self._slot(self.selected)
+                if slot is not None and slot.mark == "project":
+                    self.unmarkWanted.emit(slot.id)
+        elif key == Qt.Key.Key_M:
+            hit = self.item_at_frame(int(self.playhead)) if self.playhead is not None \
+                else None
+            if hit is None and self.selected is not None:
+                slot = self._slot(self.selected)
+                hit = self.item_at_frame(slot.start) if slot is not None else None
+            if hit is not None:
+                self.markWanted.emit(*hit)
         else:
             super().keyPressEvent(event)
 
