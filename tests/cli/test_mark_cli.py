@@ -131,3 +131,26 @@ def test_mark_errors_are_one_line_exit_2(xml: Path) -> None:
                            "(names are matched exactly; `pickup scan` shows the cut, or use "
                            "--at TC)\n")
     assert not xml.with_name("premiere_example.pickup").exists()
+
+
+@pytest.mark.parametrize("name, gap_at, clip, gap_id, clip_id", [
+    ("gap_test.edl", "00:00:01:04", "shot2", "V1-00000100", "V1-00000116"),
+    ("trims.aaf", "01:01:25:00", "KOLL-HD.mp4", "V1-01012422", "V1-01010115"),
+    ("fcpx_example.fcpxml", "00:00:10:05", "IMG_0715", "V1-00001000", "V1-00000000"),
+])
+def test_every_patcher_fills_slots_marked_in_pickup(tmp_path: Path, name: str, gap_at: str,
+                                                    clip: str, gap_id: str,
+                                                    clip_id: str) -> None:
+    path = tmp_path / name
+    shutil.copyfile(FIXTURES / name, path)
+    before = path.read_bytes()
+    assert run("mark", path, "--at", gap_at, "--track", "V1", "--kind", "plate")[0] == 0
+    assert run("mark", path, "--clip", clip, "--prompt", "a key in a lock")[0] == 0
+    code, out, err = run("fill", path, "--size", "64x36", "--profile", "prores_hq")
+    assert code == 0, err
+    assert "filled 2 of 2 slot(s)" in err
+    assert path.read_bytes() == before
+    code, out, _ = run("scan", out.strip().splitlines()[-1], "--json")
+    slots = {s["id"]: (s["filled"], s["was"]) for s in json.loads(out)["slots"]}
+    assert slots == {gap_id: (True, "gap marked in Pickup"),
+                     clip_id: (True, "clip marked in Pickup")}
