@@ -10,7 +10,7 @@ from pickup.cli.common import add_timeline_args, load, require_slot, say
 from pickup.errors import InputError
 from pickup.media import probe
 from pickup.project import Project
-from pickup.timeline import PlacedMedia, Placement, default_output, find_slots, place_all
+from pickup.timeline import PlacedMedia, Placement, default_output, place_all
 from pickup.timeline.rates import exact_rate
 from pickup.timeline.writeback import write_back
 
@@ -58,8 +58,10 @@ def register(sub: Any) -> None:
 def run(args: argparse.Namespace) -> int:
     dest = output_path(args)
     loaded = load(args)
-    slots = find_slots(loaded.timeline, rate=loaded.rate, start_frame=loaded.start_frame,
-                       all_gaps=True)
+    from pickup.workflow.marks import discover  # the file's slots and those marked in Pickup
+
+    slots = discover(loaded, project=Project.find(loaded.path, args.project, loaded.timeline),
+                     all_gaps=True)
     slot = require_slot(slots, args.slot, loaded.path)
     info = probe(args.media)
     media = PlacedMedia(path=info.path, frames=info.frames, rate=info.rate,

@@ -154,3 +154,14 @@ def test_every_patcher_fills_slots_marked_in_pickup(tmp_path: Path, name: str, g
     slots = {s["id"]: (s["filled"], s["was"]) for s in json.loads(out)["slots"]}
     assert slots == {gap_id: (True, "gap marked in Pickup"),
                      clip_id: (True, "clip marked in Pickup")}
+
+
+def test_place_puts_a_file_into_a_clip_marked_in_pickup(tmp_path: Path, make_video) -> None:  # type: ignore[no-untyped-def]
+    path = tmp_path / "multitrack.otio"
+    shutil.copyfile(FIXTURES / "multitrack.otio", path)
+    assert run("mark", path, "--clip", "KOLL-HD.mp4", "--kind", "insert")[0] == 0
+    media = make_video(640, size=(64, 36))
+    code, out, err = run("place", path, "V3-00004922", media)
+    assert code == 0, err
+    written = otio.adapters.read_from_file(out.strip().splitlines()[-1])
+    assert written.video_tracks()[2][1].name.startswith("V3-00004922")
