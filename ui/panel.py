@@ -967,8 +967,9 @@ class PickupPanel(QWidget):
 
     def shown_state(self) -> dict[str, object]:
         """What the panel shows, as plain JSON (``pickup-panel --state``): the model's
-        slots (status, the take in the cut, takes) with each slot's record in, kind,
-        prompt and cost, and every job with its state and progress."""
+        slots (status, the take in the cut, takes) with each slot's record in, where it
+        came from (``mark``: marker, placeholder, unmarked, project), kind, prompt and
+        cost, and every job with its state and progress."""
         model, session = self.controller.model, self.controller.session
         if model is None or session is None:
             return {"timeline": None, "slots": [], "jobs": []}
@@ -980,7 +981,8 @@ class PickupPanel(QWidget):
             entry.update({
                 "record_in": s.slot.record_in(session.start_frame),
                 "record_out": s.slot.record_out(session.start_frame),
-                "frames": s.slot.duration, "kind": s.kind, "prompt": s.prompt,
+                "frames": s.slot.duration, "mark": s.slot.mark, "kind": s.kind,
+                "prompt": s.prompt,
                 "negative": s.negative or None, "provider": s.provider,
                 "in_cut": s.chosen_take.key if s.chosen_take else None,
                 "approved": s.approved,

@@ -473,7 +473,8 @@ class TimelineStrip(QWidget):
         slot = self._slot(slot_id)
         assert slot is not None
         start = self.view.start_frame
-        return (f"{slot.id} · {self.label_of(slot.id)}\n{slot.record_in(start)} – "
+        origin = " · marked in Pickup" if slot.mark == "project" else ""
+        return (f"{slot.id} · {self.label_of(slot.id)}{origin}\n{slot.record_in(start)} – "
                 f"{slot.record_out(start)} · {slot.duration} f\n{slot.prompt or ''}").strip()
 
     def wheel(self, event: QWheelEvent) -> None:

@@ -76,6 +76,12 @@ def test_mark_a_strip_item_then_the_cli_scans_and_fills_it(
         assert panel.status.text() == (f"marked slot {slot_id} in Pickup (the timeline file "
                                        "is not changed)")
         assert path.read_bytes() == before
+        shown = panel.shown_state()["slots"]
+        assert [(e["id"], e["mark"], e["kind"]) for e in shown] == [  # type: ignore[index]
+            (slot_id, "project", "establishing")]
+        rect = panel.strip.slot_rect(slot_id)
+        assert rect is not None
+        assert "marked in Pickup" in panel.strip.tip_at(rect.center().x(), rect.center().y())
 
         # Undo drops the mark (off the GUI thread), redo puts it back.
         with qtbot.waitSignal(panel.controller.slotsChanged, timeout=10000):
