@@ -11,6 +11,7 @@ from __future__ import annotations
 import itertools
 import os
 import subprocess
+from collections.abc import Callable
 from pathlib import Path
 
 import platformdirs
@@ -281,9 +282,9 @@ class PickupPanel(QWidget):
         self.generate_all_button.clicked.connect(lambda: self.generate_many())
         self.prune_button.clicked.connect(lambda: self.prune())
         #: asked before a revert: (slot id, what it says) -> go ahead?
-        self.confirm_revert = self._ask_revert
+        self.confirm_revert: Callable[[str, str], bool] = self._ask_revert
         #: asked before a prune: the plan -> "approved" / "temp" (what to keep) or None
-        self.confirm_prune = self._ask_prune
+        self.confirm_prune: Callable[[PrunePlan], str | None] = self._ask_prune
         #: the slot to select once the file is read again (after a revert or prune)
         self._reselect: str | None = None
         self._said_before_read = ""

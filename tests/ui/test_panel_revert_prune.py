@@ -201,3 +201,28 @@ def test_keys_are_on_the_sheet_and_the_takes_menu(qtbot) -> None:  # type: ignor
     assert "Ctrl+Shift+P" in window.prune_action.toolTip()
     assert "Ctrl+Shift+R" in window.revert_action.toolTip()
     window.panel.close_panel()
+
+
+def test_revert_and_prune_wait_while_takes_are_made(
+        qtbot, panel: PickupPanel, twins: tuple[Path, Path]) -> None:  # type: ignore[no-untyped-def]
+    from pickup.ui.controller import JobView
+
+    written, _cli = twins
+    before = written.read_bytes()
+    media = sorted((written.parent / "cut.pickup" / "media").iterdir())
+    job = JobView(key=99, slot_id=FIRST, take=3, provider="previz", state="running")
+    panel.controller.jobs[99] = job  # a take being made for this project
+    failed: list[str] = []
+    panel.controller.takeVerbFailed.connect(failed.append)
+    panel.confirm_revert = lambda *_: True
+    assert panel.revert_slot(SECOND) is None
+    assert panel.prune() is None
+    assert len(failed) == 2 and "takes are being made" in failed[0]
+    assert "takes are being made" in panel.status.text()
+    assert written.read_bytes() == before
+    assert sorted((written.parent / "cut.pickup" / "media").iterdir()) == media
+    job.ended = job.started  # done: the verbs run again
+    model = panel.controller.model
+    assert panel.revert_slot(SECOND) is not None
+    _reloaded(qtbot, panel, model)
+    assert written.read_bytes() != before
