@@ -26,7 +26,7 @@ from pathlib import Path
 from typing import Any
 
 from pickup.engine.redact import redact
-from pickup.engine.states import DONE, JOURNAL_STATES, TERMINAL_BAD, UNFINISHED
+from pickup.engine.states import DONE, JOURNAL_STATES, TERMINAL_BAD, UNFINISHED, JobState
 from pickup.errors import WriteError
 
 __all__ = ["DONE", "STATES", "TERMINAL_BAD", "UNFINISHED", "JobRow", "Journal"]
@@ -79,7 +79,8 @@ _COLUMNS = ("id", "slot_id", "take", "provider", "model", "cache_key", "idem_key
 
 @dataclass(frozen=True)
 class JobRow:
-    """One job as the journal holds it."""
+    """One job as the journal holds it; ``state`` is a :class:`JobState` (a ``str``
+    enum: it compares equal to its name, and a name given is turned into one)."""
 
     id: int
     slot_id: str
@@ -89,7 +90,7 @@ class JobRow:
     cache_key: str
     idem_key: str
     attempt: int
-    state: str
+    state: JobState
     handle: str | None
     request: dict[str, Any]
     target: dict[str, Any]
@@ -103,6 +104,9 @@ class JobRow:
     output: str | None
     created: float
     updated: float
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "state", JobState(self.state))
 
     @property
     def unfinished(self) -> bool:

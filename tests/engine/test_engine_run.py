@@ -172,6 +172,25 @@ def test_events_are_typed_and_ordered(tmp_path: Path) -> None:
     assert all(isinstance(e, JobEvent) and e.slot_id == "V1-01000000" for e in events)
 
 
+def test_journal_rows_carry_the_one_state_enum(tmp_path: Path) -> None:
+    import dataclasses
+    import json
+
+    from pickup.engine.states import JobState
+
+    provider = FakeProvider(tmp_path / "server", latency_s=0.05)
+    engine = _engine(tmp_path, provider)
+    (result,) = engine.run([_shot("V1-01000000")])
+    (row,) = Journal(engine.project.journal_path).all()
+    assert type(row.state) is JobState and row.state is JobState.CONFORMED
+    assert row.state == result.state == "conformed" and not row.unfinished
+    assert json.dumps({"state": row.state}) == '{"state": "conformed"}'
+    assert f"{row.state}" == str(row.state) == "conformed"
+    assert dataclasses.replace(row, state="placed").state is JobState.PLACED
+    with pytest.raises(ValueError):
+        dataclasses.replace(row, state="done")
+
+
 def test_plan_writes_nothing(tmp_path: Path) -> None:
     provider = FakeProvider(tmp_path / "server", latency_s=0.0, durations_s=(1.0,))
     engine = _engine(tmp_path, provider)

@@ -32,12 +32,14 @@ def test_gallery_lists_seams(qtbot, tmp_path: Path) -> None:  # type: ignore[no-
 
 def test_take_from_a_chained_journal_row_lists_its_segments(tmp_path: Path) -> None:
     from pickup.engine.journal import JobRow
+    from pickup.engine.states import JobState
     from pickup.ui.services import take_from_row
 
     segments = [{"index": 1, "start": 0, "frames": 225, "first": "outgoing"},
                 {"index": 2, "start": 225, "frames": 224, "first": "previous"}]
     row = JobRow(id=7, slot_id="V1-01000012", take=1, provider="runway", model=None,
-                 cache_key="chain-x", idem_key="chain-x", attempt=1, state="conformed",
+                 cache_key="chain-x", idem_key="chain-x", attempt=1,
+                 state=JobState.CONFORMED,
                  handle=None, request={"prompt": "p", "extra": {"segments": segments}},
                  target={"frames": 449, "handles": 0}, notes=(), est_cost=1.0, cost=1.0,
                  error=None, error_kind=None, raw_path=None,
