@@ -16,6 +16,8 @@ from dataclasses import dataclass, replace
 import opentimelineio as otio
 
 from pickup.errors import SlotError
+from pickup.project import Project
+from pickup.slotmarks import read_marks, slot_marks
 from pickup.takes.model import SlotTakes, is_take_key, media_path_of, slot_takes
 from pickup.takes.store import TakeStore, slot_id_of
 from pickup.timeline import LoadedTimeline, find_slots, frames_to_timecode
@@ -177,8 +179,9 @@ def associate(loaded: LoadedTimeline, store: TakeStore, *,
     # Unmarked gaps too when the store knows them (a slot filled, then reverted).
     seen = set(hits)
     all_gaps = any(s not in seen for s in store.clips)
+    marked = slot_marks(loaded, read_marks(Project(store.path.parent)))  # marked in Pickup
     for slot in find_slots(loaded.timeline, rate=rate, start_frame=loaded.start_frame,
-                           tags=tuple(tags), all_gaps=all_gaps):
+                           tags=tuple(tags), all_gaps=all_gaps, marked=marked):
         if slot.id in seen or slot.filled:
             continue
         if slot.mark == "unmarked" and slot.id not in store.clips:

@@ -10,31 +10,24 @@ found by name).  :func:`discover` is how every face finds slots (``pickup scan``
 saying it was ``marked in Pickup``.  A fill writes a marked slot back like any other:
 a gap is filled, a clip is replaced in its range.
 
-``marks.json``::
-
-    {"version": 1, "marks": [{"track": "V1", "record_in": "01:00:04:12",
-      "record_out": "01:00:05:00", "item": "gap", "clip_name": null,
-      "kind": "establishing", "prompt": "farmhouse at dusk"}]}
+The file itself is read and written by :mod:`pickup.slotmarks`.
 """
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass
-from pathlib import Path
 from typing import Any, Literal
 
 import opentimelineio as otio
 
-from pickup.atomic import atomic_path
 from pickup.errors import InputError
 from pickup.project import Project
+from pickup.slotmarks import SavedMark, read_marks, slot_marks, timecode_frames, write_marks
 from pickup.timeline import (
     DEFAULT_TAGS,
     LoadedTimeline,
     Slot,
-    SlotMark,
     find_slots,
     frames_to_timecode,
     mark_label,
@@ -43,23 +36,6 @@ from pickup.timeline.layout import Entry, TrackLayout
 
 __all__ = ["SavedMark", "Target", "discover", "locate", "mark", "read_marks", "slot_marks",
            "unmark"]
-
-
-@dataclass(frozen=True)
-class SavedMark:
-    """One mark as ``marks.json`` keeps it (timecodes at the sequence rate)."""
-
-    track: str
-    record_in: str
-    record_out: str
-    item: Literal["gap", "clip"]
-    clip_name: str | None = None
-    kind: str | None = None
-    prompt: str | None = None
-
-    def where(self) -> str:
-        what = f"clip {self.clip_name!r}" if self.item == "clip" else "gap"
-        return f"{what} on {self.track} at {self.record_in}"
 
 
 @dataclass(frozen=True)
@@ -72,67 +48,6 @@ class Target:
     duration: int
     item: Literal["gap", "clip"]
     name: str
-
-
-# -- the project state ---------------------------------------------------------------------
-def _parse(entry: object) -> SavedMark | None:
-    if not isinstance(entry, dict):
-        return None
-    try:
-        item = entry["item"]
-        if item not in ("gap", "clip"):
-            return None
-        return SavedMark(track=str(entry["track"]), record_in=str(entry["record_in"]),
-                         record_out=str(entry["record_out"]), item=item,
-                         clip_name=entry.get("clip_name"), kind=entry.get("kind"),
-                         prompt=entry.get("prompt"))
-    except (KeyError, TypeError):
-        return None
-
-
-def read_marks(project: Project) -> list[SavedMark]:
-    """The marks the project state holds (none when there is no ``marks.json``).  A file
-    that is not Pickup's JSON is bad input, named."""
-    path = project.marks_path
-    if not path.is_file():
-        return []
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError) as exc:
-        raise InputError(f"cannot read the slots marked in Pickup: {exc}", where=str(path),
-                         hint="fix or delete the file (its marks are then lost)") from None
-    marks = data.get("marks") if isinstance(data, dict) else None
-    if not isinstance(marks, list):
-        raise InputError("the slots marked in Pickup are not a list", where=str(path),
-                         hint="fix or delete the file (its marks are then lost)")
-    return [m for m in (_parse(e) for e in marks) if m is not None]
-
-
-def _write(project: Project, marks: Sequence[SavedMark]) -> Path:
-    dest = project.marks_path
-    data = {"version": 1, "marks": [asdict(m) for m in marks]}
-    with atomic_path(dest) as tmp:
-        tmp.write_text(json.dumps(data, indent=1) + "\n", encoding="utf-8")
-    return dest
-
-
-def _frames(tc: str, rate: float) -> int:
-    return round(otio.opentime.from_timecode(tc, rate).value)
-
-
-def slot_marks(loaded: LoadedTimeline, marks: Sequence[SavedMark]) -> list[SlotMark]:
-    """The marks in frames at ``loaded``'s rate, for :func:`~pickup.timeline.find_slots`."""
-    out = []
-    for m in marks:
-        try:
-            start = _frames(m.record_in, loaded.rate)
-            end = _frames(m.record_out, loaded.rate)
-        except ValueError:
-            continue  # a timecode this rate cannot hold: reported as not found
-        out.append(SlotMark(track=m.track, record_in=start, duration=max(0, end - start),
-                            item=m.item, clip_name=m.clip_name, kind=m.kind,
-                            prompt=m.prompt))
-    return out
 
 
 # -- finding slots ---------------------------------------------------------------------
@@ -206,7 +121,7 @@ def locate(loaded: LoadedTimeline, *, at: str | int | None = None, clip: str | N
     else:
         tc = at.strip()
         try:
-            frame = _frames(tc, loaded.rate) - loaded.start_frame
+            frame = timecode_frames(tc, loaded.rate) - loaded.start_frame
         except ValueError:
             raise InputError(f"not a timecode: {at!r}", where=where,
                              hint=f"a record timecode like "
@@ -234,7 +149,7 @@ def _same(m: SavedMark, target: Target, loaded: LoadedTimeline) -> bool:
     if m.track != target.track:
         return False
     try:
-        start = _frames(m.record_in, loaded.rate) - loaded.start_frame
+        start = timecode_frames(m.record_in, loaded.rate) - loaded.start_frame
     except ValueError:
         return False
     if target.item == "gap" and m.item == "gap":
@@ -278,7 +193,7 @@ def mark(loaded: LoadedTimeline, project: Project, target: Target, *, kind: str 
                              + ")", where=where,
                              hint=f"edit its prompt in the panel or with pickup fill "
                              f"--slots {existing.id} --prompt TEXT")
-        _write(project, [*others, saved])
+        write_marks(project, [*others, saved])
         slots = discover(loaded, project=project, tags=tags)
     slot = _slot_at(slots, target)
     if slot is None:  # cannot happen for a target locate() found; say so plainly
@@ -318,7 +233,7 @@ def unmark(loaded: LoadedTimeline, project: Project, *, target: Target | None = 
             raise InputError(f"nothing is marked in Pickup at {target.track} {tc}",
                              where=where, hint="`pickup scan` lists the slots and where "
                              "each came from")
-        _write(project, [m for m in marks if m not in gone])
+        write_marks(project, [m for m in marks if m not in gone])
     return gone[0]
 
 

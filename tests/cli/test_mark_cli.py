@@ -165,3 +165,18 @@ def test_place_puts_a_file_into_a_clip_marked_in_pickup(tmp_path: Path, make_vid
     assert code == 0, err
     written = otio.adapters.read_from_file(out.strip().splitlines()[-1])
     assert written.video_tracks()[2][1].name.startswith("V3-00004922")
+
+
+def test_takes_lists_a_reverted_clip_marked_in_pickup_with_its_takes(xml: Path) -> None:
+    run("mark", xml, "--clip", "sc01_sh020_anim.mov", "--kind", "insert", "--prompt", "key")
+    code, out, err = run("fill", xml, "--size", "64x36", "--profile", "prores_hq")
+    assert code == 0, err
+    written = Path(out.strip().splitlines()[-1])
+    code, _, err = run("revert", written, "V2-00000515")
+    assert code == 0, err
+    # the clip is back under its own name; the mark finds it, with the take made for it
+    code, out, err = run("takes", written, "--json")
+    assert code == 0, err
+    slots = json.loads(out)["slots"]
+    assert [(s["id"], [t["key"] for t in s["takes"]]) for s in slots] == [
+        ("V2-00000515", ["T01"])]
