@@ -15,7 +15,14 @@ from PySide6.QtWidgets import QApplication, QMessageBox
 
 from pickup.ui.panel import PickupPanel
 from pickup.ui.shortcuts import SHORTCUTS
-from tests.takes.conftest import _quiet_config, fill, ok, otio_cut, takes_json  # noqa: F401
+from tests.takes.conftest import (  # noqa: F401 - fixtures
+    _quiet_config,
+    fill,
+    ok,
+    otio_cut,
+    takes_json,
+    xml_cut,
+)
 
 FIRST, SECOND = "V1-01000012", "V1-01000110"
 
@@ -226,3 +233,32 @@ def test_revert_and_prune_wait_while_takes_are_made(
     assert panel.revert_slot(SECOND) is not None
     _reloaded(qtbot, panel, model)
     assert written.read_bytes() != before
+
+
+def test_revert_in_fcp7_xml_gives_back_the_file_as_it_was(
+        qtbot, xml_cut: Path) -> None:  # type: ignore[no-untyped-def]  # noqa: F811
+    from tests.takes.conftest import XML_SLOTS
+
+    slot = XML_SLOTS[0]
+    original = xml_cut.read_bytes()
+    written = fill(xml_cut, (slot,), "--takes", "2")
+    panel = PickupPanel(size=(64, 36))
+    qtbot.addWidget(panel)
+    panel.show()
+    panel.open(written)
+    qtbot.waitUntil(lambda: panel.controller.model is not None, timeout=20000)
+    panel.select_slot(slot)
+    model = panel.controller.model
+    seen: list[str] = []
+    _answer("Revert", seen)
+    panel.setFocus()
+    qtbot.keyClick(panel, Qt.Key.Key_R,
+                   Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier)
+    _reloaded(qtbot, panel, model)
+    assert seen and f"Put the placeholder of {slot} back?" in seen[0]
+    assert written.read_bytes() == original  # the gap again, byte for byte
+    row = next(r for r in takes_json(written)["slots"] if r["id"] == slot)
+    assert [t["key"] for t in row["takes"]] == ["T01", "T02"]  # the takes are kept
+    assert panel.controller.model[slot].chosen is None  # type: ignore[index]
+    assert "gap again" in panel.status.text()
+    panel.close_panel()
