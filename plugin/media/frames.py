@@ -13,7 +13,7 @@ from PIL import Image
 
 from pickup.atomic import atomic_path
 from pickup.errors import MediaError
-from pickup.media.probe import MediaInfo, closing_iter, probe
+from pickup.media.probe import MediaInfo, closing_iter, describe_open, open_media
 
 __all__ = ["frame_image", "frame_images", "save_png"]
 
@@ -50,20 +50,28 @@ def frame_images(path: Path | str, indices: list[int], *, max_width: int | None 
     :class:`MediaError` if nothing decodes.
     """
     path = Path(path)
-    info = info or probe(path)
-    wanted = sorted({_clamp(i, info.frames) for i in indices})
     found: dict[int, Image.Image] = {}
     try:
-        with av.open(str(path)) as container:
+        with (av.open(str(path)) if info is not None else open_media(path)) as container:
+            if not container.streams.video:
+                raise MediaError("holds no video stream", where=str(path))
             stream = container.streams.video[0]
-            stream.thread_type = "AUTO"
+            # before the first decode opens the decoder: an intra-only codec (ProRes,
+            # DNxHR) decodes each wanted frame alone, so slice threads; frame threads
+            # would decode the next few frames too before giving the first
+            stream.thread_type = "SLICE" if stream.codec_context.codec.intra_only else "AUTO"
+            first: av.VideoFrame | None = None
+            if info is None:  # one open: the probe's first frame is frame 0
+                info, first = describe_open(container, path)
+            wanted = sorted({_clamp(i, info.frames) for i in indices})
+            upright = info.rotation % 360 == 0 and (info.pixel_aspect or 1) == 1
             for index in wanted:
-                if index in found:
-                    continue
-                frame = _decode_at(container, stream, index, info.rate)
+                if index == 0 and first is not None and _is_first(stream, first, info.rate):
+                    frame = first
+                else:
+                    frame = _decode_at(container, stream, index, info.rate)
                 if frame is None:
                     continue
-                upright = info.rotation % 360 == 0 and (info.pixel_aspect or 1) == 1
                 if fast and max_width and upright and frame.width > max_width:
                     height = max(1, round(frame.height * max_width / frame.width))
                     found[index] = frame.to_image(width=max_width, height=height,
@@ -82,6 +90,16 @@ def frame_image(path: Path | str, index: int, *, max_width: int | None = None,
                 info: MediaInfo | None = None) -> Image.Image:
     """One frame of ``path`` (see :func:`frame_images`)."""
     return frame_images(path, [index], max_width=max_width, info=info)[0]
+
+
+def _is_first(stream: VideoStream, frame: av.VideoFrame, rate: Fraction) -> bool:
+    """True when ``frame`` (the first the decoder gave) is frame 0 by its time, as
+    :func:`_decode_at` would find it."""
+    tb = Fraction(stream.time_base) if stream.time_base else None
+    if tb is None or frame.pts is None:
+        return False
+    half = (Fraction(1, 2) / rate) / tb
+    return abs(frame.pts - (stream.start_time or 0)) < half
 
 
 def _clamp(index: int, frames: int) -> int:

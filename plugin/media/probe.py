@@ -21,7 +21,7 @@ from av.video.stream import VideoStream
 
 from pickup.errors import MediaError
 
-__all__ = ["MediaInfo", "closing_iter", "probe"]
+__all__ = ["MediaInfo", "closing_iter", "describe_open", "open_media", "probe"]
 
 _T = TypeVar("_T")
 
@@ -74,39 +74,53 @@ class MediaInfo:
 def probe(path: Path | str) -> MediaInfo:
     """Describe the first video stream of ``path``; :class:`MediaError` if there is none."""
     path = Path(path)
+    container = open_media(path)
+    with container:
+        return describe_open(container, path)[0]
+
+
+def open_media(path: Path) -> InputContainer:
+    """``av.open`` with the one-line errors of :func:`probe` (missing, empty, unreadable)."""
     if not path.is_file():
         raise MediaError("no such media file", where=str(path))
     if path.stat().st_size == 0:
         raise MediaError("the media file is empty", where=str(path))
     try:
-        container = av.open(str(path))
+        return av.open(str(path))
     except (FFmpegError, OSError, ValueError) as exc:
         raise MediaError(f"not readable as media: {exc}", where=str(path)) from None
-    with container:
-        if not container.streams.video:
-            raise MediaError("holds no video stream", where=str(path),
-                             hint="Pickup places picture; give it a video file")
-        stream = container.streams.video[0]
-        rate = stream.average_rate or stream.guessed_rate or stream.base_rate
-        if not rate:
-            raise MediaError("has no frame rate", where=str(path))
-        rate = Fraction(rate)
-        frames = int(stream.frames or 0)
-        tags = _tags(container, stream)
-        rotation = _rotation(container, stream, path)
-        if frames <= 0:
-            frames = _count_packets(container, stream)
-        if frames <= 0:
-            frames = _count_frames(container, path)
-        tc = stream.metadata.get("timecode") or container.metadata.get("timecode")
-        ctx = stream.codec_context
-        sar = getattr(stream, "sample_aspect_ratio", None) or Fraction(1)
-        return MediaInfo(
-            path=path, frames=frames, rate=rate, width=ctx.width, height=ctx.height,
-            codec=ctx.name, pix_fmt=ctx.pix_fmt, start_timecode=tc,
-            pixel_aspect=Fraction(sar) if sar else Fraction(1),
-            audio_streams=len(container.streams.audio), rotation=rotation, tags=tags,
-            reel=tags.get("reel_name"), profile=ctx.profile or None)
+
+
+def describe_open(container: InputContainer, path: Path
+                  ) -> tuple[MediaInfo, av.VideoFrame | None]:
+    """:func:`probe` of an open ``container`` (read from ``path``), and the first frame
+    it decoded on the way (for the rotation; None if it needed none), so a caller that
+    wants that frame too decodes it once.  The container is left at its start."""
+    if not container.streams.video:
+        raise MediaError("holds no video stream", where=str(path),
+                         hint="Pickup places picture; give it a video file")
+    stream = container.streams.video[0]
+    rate = stream.average_rate or stream.guessed_rate or stream.base_rate
+    if not rate:
+        raise MediaError("has no frame rate", where=str(path))
+    rate = Fraction(rate)
+    frames = int(stream.frames or 0)
+    tags = _tags(container, stream)
+    rotation, first = _rotation(container, stream)
+    if frames <= 0:
+        frames = _count_packets(container, stream)
+    if frames <= 0:
+        frames = _count_frames(container, path)
+    tc = stream.metadata.get("timecode") or container.metadata.get("timecode")
+    ctx = stream.codec_context
+    sar = getattr(stream, "sample_aspect_ratio", None) or Fraction(1)
+    info = MediaInfo(
+        path=path, frames=frames, rate=rate, width=ctx.width, height=ctx.height,
+        codec=ctx.name, pix_fmt=ctx.pix_fmt, start_timecode=tc,
+        pixel_aspect=Fraction(sar) if sar else Fraction(1),
+        audio_streams=len(container.streams.audio), rotation=rotation, tags=tags,
+        reel=tags.get("reel_name"), profile=ctx.profile or None)
+    return info, first
 
 
 def _tags(container: InputContainer, stream: VideoStream
@@ -121,14 +135,15 @@ def _tags(container: InputContainer, stream: VideoStream
     return tags
 
 
-def _rotation(container: InputContainer, stream: VideoStream,
-              path: Path) -> int:
+def _rotation(container: InputContainer, stream: VideoStream
+              ) -> tuple[int, av.VideoFrame | None]:
     tag = stream.metadata.get("rotate")  # clockwise degrees, the older convention
     if tag:
         try:
-            return (-round(float(tag)) + 180) % 360 - 180
+            return (-round(float(tag)) + 180) % 360 - 180, None
         except ValueError:
-            return 0
+            return 0, None
+    frame = None
     try:
         with closing_iter(container.decode(stream)) as decoded:
             frame = next(iter(decoded), None)
@@ -138,7 +153,7 @@ def _rotation(container: InputContainer, stream: VideoStream,
     finally:
         with contextlib.suppress(FFmpegError):
             container.seek(0)
-    return value
+    return value, frame
 
 
 def _count_packets(container: InputContainer,

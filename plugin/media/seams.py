@@ -4,12 +4,16 @@ at both seams.
 The *head* seam compares the outgoing shot's last frame with the take's first frame
 (in the cut, after the handles); the *tail* seam compares the take's last frame with
 the incoming shot's first frame.  Both frames are brought to one working size
-(:data:`WORK_WIDTH` pixels wide, the take's aspect) before they are compared.
+(:data:`WORK_WIDTH` pixels wide, the take's aspect) by area averaging before they are
+compared: the take's frames scaled by FFmpeg while they are converted, the neighbours'
+by box filtering; a neighbour's working copy is made once and reused for every take
+of the slot.
 
 - ``ssim``: the structural similarity index (Wang et al. 2004) of the two luma
   (BT.709) images, 7x7 uniform window, K1=0.01, K2=0.03, sample covariance -- the
   same definition and defaults as ``skimage.metrics.structural_similarity`` (the
-  tests check the two agree).  1.0 = the same picture; above ~0.9 the frames match
+  tests check the two agree to 1e-9; the window sums are OpenCV's ``boxFilter`` in
+  float64).  1.0 = the same picture; above ~0.9 the frames match
   closely (a continuous move); below ~0.5 it reads as a cut to a different shot.
 - ``histogram``: the Hellinger (Bhattacharyya) distance between the two frames'
   RGB histograms (32 bins a channel, averaged over the channels), as OpenCV's
@@ -22,16 +26,18 @@ media is offline or unreadable), the seam carries a ``note`` saying so, never a 
 
 from __future__ import annotations
 
+import threading
+import weakref
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import cv2
 import numpy as np
 from PIL import Image
 
 from pickup.media.frames import frame_images
-from pickup.media.probe import probe
 
 __all__ = ["WORK_WIDTH", "Seam", "Seams", "histogram_distance", "luma", "measure_seams",
            "seam_pair", "ssim"]
@@ -50,11 +56,11 @@ def luma(image: Image.Image) -> np.ndarray:
 
 
 def _box_mean(x: np.ndarray, win: int) -> np.ndarray:
-    """Mean of every ``win`` x ``win`` window fully inside ``x`` (a summed-area table)."""
-    table = np.zeros((x.shape[0] + 1, x.shape[1] + 1), dtype=np.float64)
-    np.cumsum(np.cumsum(x, axis=0), axis=1, out=table[1:, 1:])
-    total = (table[win:, win:] - table[:-win, win:] - table[win:, :-win] + table[:-win, :-win])
-    return total / float(win * win)
+    """Mean of every ``win`` x ``win`` window fully inside ``x`` (float64)."""
+    half = win // 2
+    means = cv2.boxFilter(x, cv2.CV_64F, (win, win), normalize=True,
+                          borderType=cv2.BORDER_REFLECT)
+    return means[half:x.shape[0] - half, half:x.shape[1] - half]
 
 
 def ssim(a: np.ndarray, b: np.ndarray, *, data_range: float = 255.0) -> float:
@@ -63,8 +69,8 @@ def ssim(a: np.ndarray, b: np.ndarray, *, data_range: float = 255.0) -> float:
         raise ValueError(f"images differ in size: {a.shape} vs {b.shape}")
     if min(a.shape) < _WIN:
         raise ValueError(f"images smaller than the {_WIN}x{_WIN} window: {a.shape}")
-    a = a.astype(np.float64)
-    b = b.astype(np.float64)
+    a = np.ascontiguousarray(a, dtype=np.float64)
+    b = np.ascontiguousarray(b, dtype=np.float64)
     n = _WIN * _WIN
     cov_norm = n / (n - 1.0)
     ux, uy = _box_mean(a, _WIN), _box_mean(b, _WIN)
@@ -80,14 +86,11 @@ def ssim(a: np.ndarray, b: np.ndarray, *, data_range: float = 255.0) -> float:
 
 def _histograms(image: Image.Image) -> np.ndarray:
     rgb = np.asarray(image.convert("RGB"), dtype=np.uint8)
-    idx = (rgb.astype(np.uint16) * _BINS) >> 8
-    return np.stack([np.bincount(idx[..., c].ravel(), minlength=_BINS).astype(np.float64)
-                     for c in range(3)])
+    return np.stack([cv2.calcHist([rgb], [c], None, [_BINS], [0, 256]).ravel()
+                     for c in range(3)]).astype(np.float64)
 
 
-def histogram_distance(a: Image.Image, b: Image.Image) -> float:
-    """Hellinger distance of the two images' RGB histograms, 0 (same) .. 1 (disjoint)."""
-    ha, hb = _histograms(a), _histograms(b)
+def _hellinger(ha: np.ndarray, hb: np.ndarray) -> float:
     out = []
     for x, y in zip(ha, hb, strict=True):
         norm = np.sqrt(x.mean() * y.mean() * _BINS * _BINS)
@@ -97,6 +100,11 @@ def histogram_distance(a: Image.Image, b: Image.Image) -> float:
         value = 1.0 - float(np.sqrt(x * y).sum()) / norm
         out.append(float(np.sqrt(max(0.0, value))))
     return float(np.mean(out))
+
+
+def histogram_distance(a: Image.Image, b: Image.Image) -> float:
+    """Hellinger distance of the two images' RGB histograms, 0 (same) .. 1 (disjoint)."""
+    return _hellinger(_histograms(a), _histograms(b))
 
 
 @dataclass(frozen=True)
@@ -156,20 +164,73 @@ class Seams:
         return f"in {self.head.text()} · out {self.tail.text()}"
 
 
-def _work_pair(a: Image.Image, b: Image.Image) -> tuple[Image.Image, Image.Image]:
-    """Both images at one working size: ``b``'s aspect, at most WORK_WIDTH wide."""
-    width = min(WORK_WIDTH, b.width)
-    height = max(_WIN, round(b.height * width / b.width))
-    size = (max(_WIN, width), height)
-    return (a.convert("RGB").resize(size, Image.Resampling.BILINEAR),
-            b.convert("RGB").resize(size, Image.Resampling.BILINEAR))
+def _work_size(take: Image.Image) -> tuple[int, int]:
+    """The working size: the take's aspect, at most WORK_WIDTH wide."""
+    width = min(WORK_WIDTH, take.width)
+    height = max(_WIN, round(take.height * width / take.width))
+    return max(_WIN, width), height
+
+
+def _area(image: Image.Image, size: tuple[int, int]) -> Image.Image:
+    """``image`` as RGB at ``size``, by area averaging (whole-pixel reduction, then a box
+    filter for what is left)."""
+    image = image.convert("RGB")
+    factor = min(image.width // size[0], image.height // size[1])
+    if factor > 1:
+        image = image.reduce(factor)
+    if image.size != size:
+        image = image.resize(size, Image.Resampling.BOX)
+    return image
+
+
+@dataclass(frozen=True)
+class _Side:
+    """One picture at the working size, ready to compare: its luma and histograms."""
+
+    luma: np.ndarray
+    histograms: np.ndarray
+
+    @classmethod
+    def of(cls, image: Image.Image) -> _Side:
+        return cls(luma(image), _histograms(image))
+
+
+class _Prepared:
+    """The neighbours' working copies, made once for every take of a slot: keyed by the
+    image object (while it lives) and the working size."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._sides: dict[tuple[int, tuple[int, int]], tuple[weakref.ref[Image.Image], _Side]] = {}
+
+    def get(self, image: Image.Image, size: tuple[int, int]) -> _Side:
+        key = (id(image), size)
+        with self._lock:
+            held = self._sides.get(key)
+        if held is not None and held[0]() is image:
+            return held[1]
+        side = _Side.of(_area(image, size))
+        with self._lock:
+            self._sides[key] = (weakref.ref(image, lambda _ref: self._drop(key)), side)
+        return side
+
+    def _drop(self, key: tuple[int, tuple[int, int]]) -> None:
+        with self._lock:
+            self._sides.pop(key, None)
+
+
+_PREPARED = _Prepared()
+
+
+def _compare(neighbour: _Side, take: _Side) -> Seam:
+    return Seam(ssim=round(ssim(neighbour.luma, take.luma), 4),
+                histogram=round(_hellinger(neighbour.histograms, take.histograms), 4))
 
 
 def seam_pair(neighbour: Image.Image, take: Image.Image) -> Seam:
     """Measure one seam between a neighbour's frame and the take's frame."""
-    a, b = _work_pair(neighbour, take)
-    return Seam(ssim=round(ssim(luma(a), luma(b)), 4),
-                histogram=round(histogram_distance(a, b), 4))
+    size = _work_size(take)
+    return _compare(_PREPARED.get(neighbour, size), _Side.of(_area(take, size)))
 
 
 def measure_seams(media: Path | str, *, handles: int = 0,
@@ -183,10 +244,8 @@ def measure_seams(media: Path | str, *, handles: int = 0,
     tail = Seam(note=incoming_note or "no incoming shot")
     if outgoing is None and incoming is None:
         return Seams(head, tail)
-    info = probe(media)
-    first = max(0, min(handles, info.frames - 1))
-    last = max(first, info.frames - 1 - handles)
-    take_first, take_last = frame_images(media, [first, last], info=info,
+    # one open of the take: frame ``handles`` and the one ``handles`` before its end
+    take_first, take_last = frame_images(media, [max(0, handles), -1 - max(0, handles)],
                                          max_width=WORK_WIDTH, fast=True)
     if outgoing is not None:
         head = seam_pair(outgoing, take_first)

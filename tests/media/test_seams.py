@@ -125,3 +125,18 @@ def test_fast_frames_match_the_shown_ones(tmp_path: Path) -> None:
         diff = np.abs(np.asarray(a, dtype=int) - np.asarray(b, dtype=int))
         assert diff.mean() < 3.0
     assert not np.array_equal(np.asarray(fast[0]), np.asarray(fast[1]))
+
+
+def test_neighbour_working_copy_is_kept_per_picture() -> None:
+    """A neighbour's working copy is made once and reused for the slot's takes, but
+    never for another picture (even one Python puts at the same address)."""
+    take = Image.fromarray(_texture(31))
+    same = Image.fromarray(_texture(31))
+    assert seam_pair(same, take).ssim == pytest.approx(1.0, abs=1e-9)
+    assert seam_pair(same, take) == seam_pair(same, take)
+    for seed in range(32, 40):
+        other = Image.fromarray(_texture(seed))
+        seam = seam_pair(other, take)
+        assert seam.ssim is not None and seam.ssim < 0.9
+        del other  # its id may be handed to the next picture
+    assert seam_pair(same, take).ssim == pytest.approx(1.0, abs=1e-9)
