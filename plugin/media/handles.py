@@ -96,7 +96,10 @@ def write_lossless(frames: Iterable[av.VideoFrame], dest: Path | str, *, rate: F
             av.open(str(tmp), "w", format="nut") as out:
         stream = out.add_stream(_CODEC, rate=rate)
         stream.width, stream.height, stream.pix_fmt = width, height, fmt
-        stream.codec_context.thread_count = 1
+        # Huffyuv codes every frame alone: frame threads encode the next frames while
+        # the caller makes them, and the bitstream is the same as with one thread
+        stream.codec_context.thread_type = "FRAME"
+        stream.codec_context.thread_count = 2
         for frame in frames:
             if (frame.width, frame.height, frame.format.name) != (width, height, fmt):
                 frame = frame.reformat(width=width, height=height, format=fmt)
