@@ -164,7 +164,7 @@ def _morph(tmp: Path) -> None:
 
 def _extend(cam_a: Path, tmp: Path) -> None:
     from pickup.media.conform import ConformTarget, conform
-    from pickup.media.extend import plan_extend, render_extend
+    from pickup.media.extend import plan_extend, render_extend, render_suffix
     from pickup.media.handles import read_run, write_lossless
     from pickup.media.neighbours import neighbour_sources
     from pickup.timeline import find_slots, read_timeline
@@ -182,8 +182,8 @@ def _extend(cam_a: Path, tmp: Path) -> None:
     with av.open(str(same), "w") as out:
         stream = out.add_stream("prores_ks", rate=RATE)
         stream.width, stream.height, stream.pix_fmt = W, H, "yuv422p10le"
-        for frame in read_run(src, run.start, run.count):
-            frame.pts = None
+        for k, frame in enumerate(read_run(src, run.start, run.count)):
+            frame.pts, frame.time_base = k, Fraction(1, RATE)  # 24 fps, from 0
             for packet in stream.encode(frame):
                 out.mux(packet)
         for packet in stream.encode():
@@ -191,7 +191,8 @@ def _extend(cam_a: Path, tmp: Path) -> None:
     assert write_lossless  # the intermediate the provider writes
 
     def ours() -> object:
-        raw = render_extend(plan, tmp / "extend.mkv", Fraction(RATE))
+        # the file the provider writes (its suffix says packets copied or lossless)
+        raw = render_extend(plan, tmp / f"extend{render_suffix(plan)}", Fraction(RATE))
         return conform(raw, target, tmp / "extend_T01.mov")
 
     def peer() -> object:

@@ -4,7 +4,10 @@ The outgoing clip continues into the gap for as long as its source media has fra
 past its out point; then the incoming clip starts earlier, for as long as its media
 has frames before its in point.  :func:`plan_extend` says which frames come from where
 (and how many of the gap no media covers); :func:`render_extend` writes those real
-source frames, untouched, into a lossless file.
+source frames, untouched: their packets copied into a QuickTime file where the media
+is intra-only (ProRes, DNxHR) in QuickTime files (no decoding, and a take already in
+the sequence's codec is then copied by the conform too), else decoded into a lossless
+file (:func:`render_suffix` says which).
 """
 
 from __future__ import annotations
@@ -19,10 +22,17 @@ from typing import Any
 import av
 
 from pickup.errors import CancelledError, MediaError
-from pickup.media.handles import read_run, write_lossless
+from pickup.media.handles import (
+    COPY_SUFFIX,
+    LOSSLESS_SUFFIX,
+    copy_runs,
+    copyable,
+    read_run,
+    write_lossless,
+)
 from pickup.media.probe import probe
 
-__all__ = ["ExtendPlan", "Run", "plan_extend", "render_extend"]
+__all__ = ["ExtendPlan", "Run", "plan_extend", "render_extend", "render_suffix"]
 
 
 @dataclass(frozen=True)
@@ -122,12 +132,28 @@ def plan_extend(sources: Mapping[str, Any], frames: int, rate: Fraction,
                       notes=tuple(notes))
 
 
+def render_suffix(plan: ExtendPlan) -> str:
+    """The file suffix :func:`render_extend` writes for ``plan``: ``.mov`` when its runs'
+    packets are copied, else the lossless intermediate's."""
+    runs = plan.runs
+    return COPY_SUFFIX if runs and copyable(r.media for r in runs) else LOSSLESS_SUFFIX
+
+
 def render_extend(plan: ExtendPlan, dest: Path, rate: Fraction, *,
                   cancel: threading.Event | None = None) -> Path:
-    """Write the planned runs of real source frames into ``dest`` (lossless)."""
+    """Write the planned runs of real source frames into ``dest``: copied packets when
+    ``dest`` ends in :func:`render_suffix`'s ``.mov``, else lossless."""
     if plan.uncovered or not plan.runs:
         raise MediaError(f"{plan.uncovered} frame(s) of the gap have no source media",
                          where=str(dest))
+    dest = Path(dest)
+    if dest.suffix.lower() == COPY_SUFFIX and render_suffix(plan) == COPY_SUFFIX:
+        written = copy_runs([(r.media, r.start, r.count) for r in plan.runs], dest,
+                            rate=rate, cancel=cancel)
+        if written != plan.frames:
+            raise MediaError(f"wrote {written} frames, the take needs {plan.frames}",
+                             where=str(dest))
+        return dest
     first = probe(plan.runs[0].media)
     pix_fmt = first.pix_fmt or "yuv420p"
 

@@ -7,11 +7,19 @@ lossless intermediate (FFmpeg's ``ffvhuff``, Huffyuv extended, in NUT: bit-exact
 seven to eight times faster to write and read than FFV1 at 1080p, at twice the size),
 for the engine's conform to turn into the sequence's codec; both stream, holding one
 frame at a time.
+
+Runs of intra-only media (ProRes, DNxHR: every frame coded alone) in QuickTime files
+need no decoding at all: :func:`copy_runs` copies their packets, untouched, into a
+QuickTime file (:data:`COPY_SUFFIX`), when every run's media codes the same way
+(:func:`copyable`).  The frames are bit for bit the source's, and where they already
+are the sequence's codec the engine's conform copies them again instead of
+transcoding.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+import threading
+from collections.abc import Iterable, Iterator, Sequence
 from fractions import Fraction
 from pathlib import Path
 
@@ -19,12 +27,14 @@ import av
 from av.error import FFmpegError
 
 from pickup.atomic import atomic_path
-from pickup.errors import MediaError
-from pickup.media.probe import MediaInfo, closing_iter, probe
+from pickup.errors import CancelledError, MediaError
+from pickup.media.probe import MediaInfo, closing_iter, open_media, probe
 
-__all__ = ["LOSSLESS_SUFFIX", "read_run", "write_lossless"]
+__all__ = ["COPY_SUFFIX", "LOSSLESS_SUFFIX", "copy_runs", "copyable", "read_run",
+           "write_lossless"]
 
 LOSSLESS_SUFFIX = ".nut"
+COPY_SUFFIX = ".mov"
 _CODEC = "ffvhuff"
 #: the intermediate keeps these as they are; anything else is widened (``_wider``)
 _KEPT_FORMATS = {"yuv420p", "yuv422p", "yuv444p", "yuv420p10le", "yuv422p10le",
@@ -110,4 +120,89 @@ def write_lossless(frames: Iterable[av.VideoFrame], dest: Path | str, *, rate: F
             written += 1
         for packet in stream.encode():
             out.mux(packet)
+    return written
+
+
+def _coding(path: Path | str) -> tuple[object, ...] | None:
+    """How ``path``'s first video stream is coded, if its packets can be copied into a
+    QuickTime file one frame each (an intra-only codec in a QuickTime file), else None.
+    Reads the header only."""
+    try:
+        with open_media(Path(path)) as container:
+            if not container.streams.video or "mov" not in container.format.name.split(","):
+                return None
+            stream = container.streams.video[0]
+            ctx = stream.codec_context
+            if not ctx.codec.intra_only or not stream.average_rate or not stream.time_base:
+                return None
+            return (ctx.name, ctx.width, ctx.height, ctx.pix_fmt, ctx.profile,
+                    stream.sample_aspect_ratio, Fraction(stream.average_rate))
+    except (MediaError, FFmpegError, OSError):
+        return None
+
+
+def copyable(paths: Iterable[Path | str]) -> bool:
+    """True when the runs of these media can be joined by copying packets: every one
+    an intra-only codec in a QuickTime file, all coded the same way."""
+    codings = {_coding(p) for p in paths}
+    return len(codings) == 1 and None not in codings
+
+
+def _run_packets(container: av.container.InputContainer, path: Path, start: int,
+                 count: int) -> Iterator[av.Packet]:
+    """The packets of frames ``start`` .. ``start + count - 1`` (by time, as
+    :func:`read_run` finds the frames), in order."""
+    stream = container.streams.video[0]
+    tb = Fraction(stream.time_base)
+    rate = Fraction(stream.average_rate)
+    target = (stream.start_time or 0) + (Fraction(start) / rate) / tb
+    half = (Fraction(1, 2) / rate) / tb
+    container.seek(int(target), stream=stream, backward=True, any_frame=False)
+    given = 0
+    with closing_iter(container.demux(stream)) as packets:
+        for packet in packets:
+            if packet.size == 0 or packet.pts is None or packet.is_discard:
+                continue
+            if packet.pts < target - half:
+                continue
+            yield packet
+            given += 1
+            if given == count:
+                return
+    raise MediaError(f"the media ended before frame {start + count - 1}", where=str(path))
+
+
+def copy_runs(runs: Sequence[tuple[Path | str, int, int]], dest: Path | str, *,
+              rate: Fraction, cancel: threading.Event | None = None) -> int:
+    """Copy the packets of each run (``(media, first frame, frames)``, media that
+    :func:`copyable` accepts) into ``dest`` (QuickTime, atomically), one frame a tick
+    of ``rate`` from 0.  Returns the number of frames written."""
+    dest = Path(dest)
+    written = 0
+    tb = Fraction(1) / Fraction(rate)
+    with atomic_path(dest, suffix=COPY_SUFFIX) as tmp, \
+            av.open(str(tmp), "w", format="mov") as out:
+        video = None
+        for media, start, count in runs:
+            path = Path(media)
+            if count <= 0:
+                continue
+            with open_media(path) as container:
+                stream = container.streams.video[0]
+                if video is None:
+                    video = out.add_stream_from_template(stream)
+                    video.time_base = tb
+                try:
+                    for packet in _run_packets(container, path, start, count):
+                        if cancel is not None and cancel.is_set():
+                            raise CancelledError("cancelled")
+                        packet.stream = video
+                        packet.pts = packet.dts = written
+                        packet.duration = 1
+                        packet.time_base = tb
+                        out.mux(packet)
+                        written += 1
+                except FFmpegError as exc:
+                    raise MediaError(f"cannot read frames {start}-{start + count - 1}: "
+                                     f"{exc}", where=str(path)) from None
     return written

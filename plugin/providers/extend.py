@@ -2,8 +2,9 @@
 
 The outgoing clip runs on into the gap as far as its source media has frames, then the
 incoming clip starts earlier as far as its media has frames before its in point (see
-:mod:`pickup.media.extend`).  The take is the real source frames, written losslessly
-and conformed by the engine like any take.  A gap the media cannot cover is refused
+:mod:`pickup.media.extend`).  The take is the real source frames (their packets copied where
+the media is intra-only QuickTime, else written losslessly) and conformed by the
+engine like any take.  A gap the media cannot cover is refused
 at plan time with the frames that are missing.  Needs the neighbours' media online.
 """
 
@@ -15,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from pickup.errors import ConfigError
-from pickup.media.extend import ExtendPlan, plan_extend, render_extend
+from pickup.media.extend import ExtendPlan, plan_extend, render_extend, render_suffix
 from pickup.providers.base import Capabilities, ShotRequest
 from pickup.providers.local import LocalRenderer
 
@@ -61,6 +62,11 @@ class ExtendProvider(LocalRenderer):
                 f"{plan.uncovered_from} have no source", where=f"slot {req.slot_id}",
                 hint="fill this slot with another provider (or `morph` if it is short), "
                 "or bring the neighbours' media online")
+
+    def output_suffix(self, req: ShotRequest) -> str:
+        """``.mov`` (the source packets copied) for intra-only QuickTime media, else
+        the lossless intermediate's suffix."""
+        return render_suffix(self._plan(req))
 
     def render(self, req: ShotRequest, dest: Path, cancel: threading.Event) -> None:
         render_extend(self._plan(req), dest, Fraction(req.rate), cancel=cancel)

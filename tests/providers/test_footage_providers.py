@@ -34,10 +34,11 @@ def _view(plate: np.ndarray, n: int) -> np.ndarray:
     return np.ascontiguousarray(plate[:, n * PAN:n * PAN + W])
 
 
-def _encode(path: Path, plate: np.ndarray, frames: int) -> Path:
+def _encode(path: Path, plate: np.ndarray, frames: int, codec: str = "prores_ks") -> Path:
     with av.open(str(path), "w") as out:
-        stream = out.add_stream("prores_ks", rate=RATE)
-        stream.width, stream.height, stream.pix_fmt = W, H, "yuv422p10le"
+        stream = out.add_stream(codec, rate=RATE)
+        stream.width, stream.height = W, H
+        stream.pix_fmt = "yuv422p10le" if codec == "prores_ks" else "yuv420p"
         stream.codec_context.thread_count = 1
         for n in range(frames):
             frame = av.VideoFrame.from_ndarray(_view(plate, n), format="rgb24")
@@ -133,6 +134,46 @@ def test_extend_fills_from_both_handles_with_the_real_frames(tmp_path: Path) -> 
         others = [o for m, o in enumerate(want) if m != n]
         assert all(_psnr(g, o, 1023) < 35 for o in others), n
     assert take["seams"]["head"]["ssim"] > 0.9 and take["seams"]["tail"]["ssim"] > 0.9
+
+
+def test_extend_copies_intra_media_and_decodes_the_rest(tmp_path: Path) -> None:
+    """ProRes media in QuickTime files: the provider copies their packets (a .mov, the
+    source's bytes; the conform to ProRes HQ copies them again).  With a long-GOP
+    neighbour the runs are decoded into the lossless intermediate instead."""
+    a = _encode(tmp_path / "a.mov", _plate(1), 24)
+    b = _encode(tmp_path / "b.mov", _plate(2), 40)
+    written = _fill(_cut(tmp_path, a, (6, 20), 10, b, (20, 32)), "extend")
+    _, media = _take(written)
+    journal = Journal(Project.for_timeline(written).journal_path)
+    try:
+        raw = Path(str(journal.for_slot(take_slot(written))[0].raw_path))
+    finally:
+        journal.close()
+    assert raw.suffix == ".mov"
+
+    def packets(path: Path) -> list[bytes]:
+        with av.open(str(path)) as c:
+            return [bytes(p) for p in c.demux(video=0) if p.size]
+
+    assert packets(raw) == packets(a)[20:24] + packets(b)[14:20]
+    assert packets(media) == packets(raw)  # already ProRes HQ: the conform copied
+
+    other = tmp_path / "long_gop"
+    other.mkdir()
+    c = _encode(other / "c.mp4", _plate(2), 40, codec="libx264")
+    written = _fill(_cut(other, a, (6, 20), 10, c, (20, 32)), "extend")
+    journal = Journal(Project.for_timeline(written).journal_path)
+    try:
+        raw = Path(str(journal.for_slot(take_slot(written))[0].raw_path))
+    finally:
+        journal.close()
+    assert raw.suffix == ".nut"
+    got = _decode(raw)
+    assert len(got) == 10
+    assert all(np.array_equal(g, w) for g, w in zip(got[:4], _decode(a)[20:24], strict=True))
+    want = _decode(c)[14:20]
+    for n, g in enumerate(got[4:]):
+        assert _psnr(g, want[n], 1023) > 45, n
 
 
 def take_slot(written: Path) -> str:
