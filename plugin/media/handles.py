@@ -24,6 +24,7 @@ from fractions import Fraction
 from pathlib import Path
 
 import av
+from av.container import InputContainer
 from av.error import FFmpegError
 
 from pickup.atomic import atomic_path
@@ -148,7 +149,7 @@ def copyable(paths: Iterable[Path | str]) -> bool:
     return len(codings) == 1 and None not in codings
 
 
-def _run_packets(container: av.container.InputContainer, path: Path, start: int,
+def _run_packets(container: InputContainer, path: Path, start: int,
                  count: int) -> Iterator[av.Packet]:
     """The packets of frames ``start`` .. ``start + count - 1`` (by time, as
     :func:`read_run` finds the frames), in order."""

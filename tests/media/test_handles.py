@@ -21,8 +21,9 @@ def _packets(path: Path) -> list[bytes]:
         return [bytes(p) for p in c.demux(video=0) if p.size]
 
 
-def _prores(path: Path, frames: int, **kw: object) -> Path:
-    return make_clip(path, frames=frames, codec="prores_ks", pix_fmt="yuv422p10le", **kw)
+def _prores(path: Path, frames: int, size: tuple[int, int] = (64, 36)) -> Path:
+    return make_clip(path, frames=frames, codec="prores_ks", pix_fmt="yuv422p10le",
+                     size=size)
 
 
 def test_copy_runs_copies_the_packets_of_each_run(tmp_path: Path) -> None:
