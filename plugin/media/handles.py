@@ -154,6 +154,8 @@ def _run_packets(container: InputContainer, path: Path, start: int,
     """The packets of frames ``start`` .. ``start + count - 1`` (by time, as
     :func:`read_run` finds the frames), in order."""
     stream = container.streams.video[0]
+    if not stream.time_base or not stream.average_rate:  # copyable() checked: not here
+        raise MediaError("has no frame timing to copy by", where=str(path))
     tb = Fraction(stream.time_base)
     rate = Fraction(stream.average_rate)
     target = (stream.start_time or 0) + (Fraction(start) / rate) / tb
