@@ -11,6 +11,9 @@ Prints, each measured in this run (best of three, alternating where there is a p
   12 frames' real time at 24 fps (goal >= 1x on 2 cores);
 * extend: the extend provider's render plus the engine's conform of it, vs
   ``pickup conform`` (the same conform call) of a file holding just those source frames
+  (coded as the media is, 24 fps), for three cases: ProRes media into a ProRes HQ
+  sequence (both copy packets), the same into DNxHR HQ (both transcode) and H.264
+  camera media into ProRes HQ (the run decoded into the lossless intermediate)
   (goal <= 1.1x).
 
 Sources are generated once into ``bench/out/continuity``.
@@ -114,7 +117,7 @@ def _timeline(folder: Path, a: Path, b: Path, a_range: tuple[int, int], gap: int
 
 def _seams(cam_a: Path, cam_b: Path, take: Path, tmp: Path) -> None:
     from pickup.media.neighbours import neighbour_images
-    from pickup.media.seams import measure_seams
+    from pickup.media.seams import Seams, measure_seams
     from pickup.timeline import find_slots, read_timeline
 
     # out points mid-GOP, as an edit usually is: the decoder works from the keyframe
@@ -125,8 +128,8 @@ def _seams(cam_a: Path, cam_b: Path, take: Path, tmp: Path) -> None:
     def peer() -> object:
         return neighbour_images(loaded, slot)
 
-    def measure(takes: int) -> Callable[[], object]:
-        def run() -> object:
+    def measure(takes: int) -> Callable[[], list[Seams]]:
+        def run() -> list[Seams]:
             n = neighbour_images(loaded, slot)
             return [measure_seams(take, outgoing=n.outgoing, incoming=n.incoming)
                     for _ in range(takes)]
@@ -164,43 +167,66 @@ def _morph(tmp: Path) -> None:
 
 def _extend(cam_a: Path, tmp: Path) -> None:
     from pickup.media.conform import ConformTarget, conform
-    from pickup.media.extend import plan_extend, render_extend, render_suffix
-    from pickup.media.handles import read_run, write_lossless
+    from pickup.media.extend import ExtendPlan, plan_extend, render_extend, render_suffix
+    from pickup.media.handles import read_run
     from pickup.media.neighbours import neighbour_sources
+    from pickup.media.probe import probe
     from pickup.timeline import find_slots, read_timeline
 
-    src = _encode(OUT / "ext_prores.mov", 72, 3, "prores_ks")
-    cut = _timeline(tmp, src, src, (0, 12), 24, (60, 72), 72)
-    loaded = read_timeline(cut)
-    slot = find_slots(loaded.timeline, rate=loaded.rate, start_frame=loaded.start_frame)[0]
-    plan = plan_extend(neighbour_sources(loaded, slot), 24, Fraction(RATE))
-    target = ConformTarget(frames=24, rate=Fraction(RATE), width=W, height=H,
-                           profile="prores_hq")
-    # the peer's input: a file holding exactly those source frames (ProRes, as the media)
-    same = tmp / "same_frames.mov"
-    run = plan.runs[0]
-    with av.open(str(same), "w") as out:
-        stream = out.add_stream("prores_ks", rate=RATE)
-        stream.width, stream.height, stream.pix_fmt = W, H, "yuv422p10le"
-        for k, frame in enumerate(read_run(src, run.start, run.count)):
-            frame.pts, frame.time_base = k, Fraction(1, RATE)  # 24 fps, from 0
-            for packet in stream.encode(frame):
+    prores = _encode(OUT / "ext_prores.mov", 72, 3, "prores_ks")
+    cases = (
+        # ProRes HQ media, a ProRes HQ sequence (OTIO/FCP): both conforms copy packets
+        ("ProRes media, ProRes HQ sequence", prores, "prores_ks", "prores_hq", ".mov"),
+        # the same media for an Avid (AAF/EDL) sequence: both conforms transcode
+        ("ProRes media, DNxHR HQ sequence", prores, "prores_ks", "dnxhr_hq", ".mxf"),
+        # long-GOP camera media: the run is decoded into the lossless intermediate
+        ("H.264 media, ProRes HQ sequence", cam_a, "libx264", "prores_hq", ".mov"),
+    )
+    for n, (label, src, codec, profile, suffix) in enumerate(cases):
+        folder = tmp / f"extend{n}"
+        folder.mkdir()
+        frames = probe(src).frames
+        cut = _timeline(folder, src, src, (0, 12), 24, (frames - 12, frames), frames)
+        loaded = read_timeline(cut)
+        slot = find_slots(loaded.timeline, rate=loaded.rate,
+                          start_frame=loaded.start_frame)[0]
+        plan = plan_extend(neighbour_sources(loaded, slot), 24, Fraction(RATE))
+        target = ConformTarget(frames=24, rate=Fraction(RATE), width=W, height=H,
+                               profile=profile)
+        # the peer's input: a file holding exactly those source frames, coded as the
+        # media is, 24 fps from 0
+        same = folder / f"same_frames{src.suffix}"
+        run = plan.runs[0]
+        with av.open(str(same), "w") as out:
+            stream = out.add_stream(codec, rate=RATE)
+            stream.width, stream.height = W, H
+            if codec == "prores_ks":
+                stream.pix_fmt = "yuv422p10le"
+            else:
+                stream.pix_fmt = "yuv420p"
+                stream.codec_context.gop_size = 48
+                stream.options = {"preset": "veryfast", "crf": "20"}
+            for k, frame in enumerate(read_run(src, run.start, run.count)):
+                frame.pts, frame.time_base = k, Fraction(1, RATE)
+                for packet in stream.encode(frame):
+                    out.mux(packet)
+            for packet in stream.encode():
                 out.mux(packet)
-        for packet in stream.encode():
-            out.mux(packet)
-    assert write_lossless  # the intermediate the provider writes
 
-    def ours() -> object:
-        # the file the provider writes (its suffix says packets copied or lossless)
-        raw = render_extend(plan, tmp / f"extend{render_suffix(plan)}", Fraction(RATE))
-        return conform(raw, target, tmp / "extend_T01.mov")
+        def ours(folder: Path = folder, plan: ExtendPlan = plan,
+                 target: ConformTarget = target, suffix: str = suffix) -> object:
+            # the file the provider writes (its suffix says packets copied or lossless)
+            raw = render_extend(plan, folder / f"extend{render_suffix(plan)}",
+                                Fraction(RATE))
+            return conform(raw, target, folder / f"extend_T01{suffix}")
 
-    def peer() -> object:
-        return conform(same, target, tmp / "peer_T01.mov")
+        def peer(folder: Path = folder, same: Path = same, target: ConformTarget = target,
+                 suffix: str = suffix) -> object:
+            return conform(same, target, folder / f"peer_T01{suffix}")
 
-    a, b = _pair(ours, peer)
-    print(f"extend: render + conform {a:.2f} s vs pickup conform of the same 24 frames "
-          f"{b:.2f} s -> {a / b:.2f}x (goal <= 1.1x)")
+        a, b = _pair(ours, peer)
+        print(f"extend ({label}): render + conform {a:.2f} s vs pickup conform of the "
+              f"same 24 frames {b:.2f} s -> {a / b:.2f}x (goal <= 1.1x)")
 
 
 def main() -> None:
