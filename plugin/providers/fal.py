@@ -79,10 +79,11 @@ class FalProvider(HttpProvider):
         body: dict[str, Any] = {"prompt": req.prompt}
         if req.negative_prompt:
             body["negative_prompt"] = req.negative_prompt
-        if req.seed is not None:
+        entry = self.model_entry(model)
+        if req.seed is not None and (entry is None or entry.seed):
             body["seed"] = int(req.seed)
-        body["aspect_ratio"] = nearest_ratio(req.width, req.height, caps.aspects or _ASPECTS)
         if model.startswith("fal-ai/kling"):
+            # image to video: the picture sets the shape (the schema has no aspect_ratio)
             body["duration"] = str(int(self.pick_duration(req, caps)))
             end_key = "tail_image_url"
         else:
@@ -91,6 +92,8 @@ class FalProvider(HttpProvider):
             body.update({"num_frames": self.wan_frames(req), "frames_per_second": _WAN_FPS,
                          "resolution": self._resolution(req)})
             end_key = "end_image_url"
+            body["aspect_ratio"] = nearest_ratio(req.width, req.height,
+                                                 caps.aspects or _ASPECTS)
         if req.first_frame is not None:
             body["image_url"] = data_uri(req.first_frame, provider=self.name)
         if req.last_frame is not None:

@@ -11,6 +11,7 @@ that expire after an hour), ``error``, ``logs`` and ``urls.get`` /
 
 from __future__ import annotations
 
+import math
 import re
 from pathlib import Path
 from typing import Any
@@ -25,15 +26,40 @@ _STATES = {"starting": State.QUEUED, "processing": State.RUNNING,
            "succeeded": State.SUCCEEDED, "failed": State.FAILED, "canceled": State.CANCELLED,
            "cancelled": State.CANCELLED}
 
-#: how each known model names the generic inputs: (first frame, last frame, frames field)
-_INPUTS: dict[str, dict[str, str]] = {
+#: how each known model names the generic inputs (first frame, last frame, frames and fps
+#: fields, duration) and what its published input schema bounds (tests/providers/schemas):
+#: ``frames``/``fps`` ranges, and ``negative``/``seed`` False where the model has no such
+#: input (a field the model does not list is one Pickup would think it set).
+_INPUTS: dict[str, dict[str, Any]] = {
     "wan-video/wan-2.2-i2v-fast": {"first": "image", "last": "last_image",
-                                   "frames": "num_frames", "fps": "frames_per_second"},
-    "wan-video/wan-2.2-t2v-fast": {"frames": "num_frames", "fps": "frames_per_second"},
-    "kwaivgi/kling-v2.1": {"first": "start_image", "last": "end_image", "duration": "duration"},
+                                   "frames": "num_frames", "fps": "frames_per_second",
+                                   "frame_range": (81, 121), "fps_range": (5, 30)},
+    # version 920bea47: num_frames 81-100, frames_per_second 5-24, no negative_prompt
+    "wan-video/wan-2.2-t2v-fast": {"frames": "num_frames", "fps": "frames_per_second",
+                                   "frame_range": (81, 100), "fps_range": (5, 24),
+                                   "negative": False},
+    # version daad218f: start_image, end_image (pro mode), mode, duration, negative_prompt
+    "kwaivgi/kling-v2.1": {"first": "start_image", "last": "end_image", "duration": "duration",
+                           "seed": False},
     "minimax/hailuo-02": {"first": "first_frame_image", "last": "last_frame_image",
                           "duration": "duration"},
 }
+#: the slowest rate Pickup asks a frame-count model for, to make a long slot fit its
+#: frame limit (slower would stutter): Wan's own 16 fps.
+_MIN_LONG_FPS = 16
+
+
+def frames_and_fps(req: ShotRequest, frame_range: tuple[int, int],
+                   fps_range: tuple[int, int]) -> tuple[int, int]:
+    """(num_frames, frames_per_second) covering ``req`` within the model's ranges: the
+    slot's rate when its frames fit, else the rate at which the most frames cover it
+    (never below 16 fps); conform retimes the take to the sequence rate."""
+    low, high = frame_range
+    fps = max(fps_range[0], min(fps_range[1], round(float(req.rate))))
+    if math.ceil(req.seconds * fps - 1e-6) > high:
+        fps = max(min(fps_range[1], _MIN_LONG_FPS), math.floor(high / req.seconds))
+    frames = max(low, min(high, math.ceil(req.seconds * fps - 1e-6)))
+    return frames, fps
 
 
 class ReplicateProvider(HttpProvider):
@@ -60,15 +86,17 @@ class ReplicateProvider(HttpProvider):
         names = _INPUTS.get(model.split(":")[0], {"first": "image", "last": "last_image"})
         caps = self.capabilities(model)
         body: dict[str, Any] = {"prompt": req.prompt}
-        if req.negative_prompt:
+        if req.negative_prompt and names.get("negative", True):
             body["negative_prompt"] = req.negative_prompt
-        if req.seed is not None:
+        entry = self.model_entry(model)
+        if req.seed is not None and names.get("seed", True) and (entry is None or entry.seed):
             body["seed"] = int(req.seed)
         if caps.aspects:
             body["aspect_ratio"] = nearest_ratio(req.width, req.height, caps.aspects)
         if "frames" in names:
-            body[names["frames"]] = max(81, min(121, req.frames))
-            body[names["fps"]] = max(5, min(30, round(float(req.rate))))
+            frames, fps = frames_and_fps(req, names["frame_range"], names["fps_range"])
+            body[names["frames"]] = frames
+            body[names["fps"]] = fps
         if "duration" in names:
             body[names["duration"]] = int(self.pick_duration(req, caps))
         for attr, key in (("first_frame", "first"), ("last_frame", "last")):

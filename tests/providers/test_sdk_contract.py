@@ -12,7 +12,8 @@ loopback fake's answer parsed by the SDK's response types.
   must equal what the SDK's own converter makes of ``GenerateVideosParameters`` (pydantic,
   unknown fields refused), and the operation must parse into ``GenerateVideosOperation``.
 fal and Replicate publish no request types for model inputs (``fal-client`` and
-``replicate`` take a free ``dict``), so their fakes check the documented schemas instead.
+``replicate`` take a free ``dict``): ``test_published_schemas.py`` validates their bodies
+against the models' published input schemas instead.
 """
 
 from __future__ import annotations
