@@ -89,17 +89,30 @@ def morph_frames(a: np.ndarray, b: np.ndarray, count: int, *,
         a4 = cv2.cvtColor(a, cv2.COLOR_RGB2RGBA)
         b4 = cv2.cvtColor(b, cv2.COLOR_RGB2RGBA)
 
+        # each worker warps into its own buffers, made once: fresh 1080p arrays for
+        # every map and warp cost page faults that took as long as the warps
+        scratch = threading.local()
+
         def frame(k: int) -> np.ndarray:
+            buf = scratch.__dict__
+            if not buf:
+                buf.update(map=np.empty((h, w, 2), np.float32),
+                           from_a=np.empty((h, w, 4), np.uint8),
+                           from_b=np.empty((h, w, 4), np.uint8),
+                           blend=np.empty((h, w, 4), np.uint8))
             t = (k + 1) / (count + 1)
             # backward warps: the pixel at x at time t came from x - t*F_ab in a, and
             # from x - (1 - t)*F_ba in b (the flows sampled at x approximate those at t);
             # maps as one two-channel array, x - t*F, computed by OpenCV
-            from_a = cv2.remap(a4, cv2.scaleAdd(flow_ab, -t, grid), None, cv2.INTER_LINEAR,
-                               borderMode=cv2.BORDER_REPLICATE)
-            from_b = cv2.remap(b4, cv2.scaleAdd(flow_ba, t - 1, grid), None,
-                               cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE)
-            return cv2.cvtColor(cv2.addWeighted(from_a, 1 - t, from_b, t, 0),
-                                cv2.COLOR_RGBA2RGB)
+            cv2.scaleAdd(flow_ab, -t, grid, dst=buf["map"])
+            cv2.remap(a4, buf["map"], None, cv2.INTER_LINEAR, dst=buf["from_a"],
+                      borderMode=cv2.BORDER_REPLICATE)
+            cv2.scaleAdd(flow_ba, t - 1, grid, dst=buf["map"])
+            cv2.remap(b4, buf["map"], None, cv2.INTER_LINEAR, dst=buf["from_b"],
+                      borderMode=cv2.BORDER_REPLICATE)
+            cv2.addWeighted(buf["from_a"], 1 - t, buf["from_b"], t, 0, dst=buf["blend"])
+            return cv2.cvtColor(buf["blend"], cv2.COLOR_RGBA2RGB,
+                                dst=np.empty((h, w, 3), np.uint8))
 
         ahead: deque[Future[np.ndarray]] = deque()
         try:
@@ -155,7 +168,8 @@ def render_morph(first: Path, last: Path, dest: Path, *, frames: int, rate: Frac
     from pickup.media.handles import write_lossless
 
     a, b = _pictures(first, last, width, height)
-    made = (av.VideoFrame.from_ndarray(f, format="rgb24")
+    # each frame's array is the encoder's input as it is (no copy)
+    made = (av.VideoFrame.from_numpy_buffer(f, format="rgb24")
             for f in morph_frames(a, b, frames, cancel=cancel))
     written = write_lossless(made, dest, rate=rate, width=width, height=height,
                              pix_fmt="rgb24")
