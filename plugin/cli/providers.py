@@ -142,13 +142,17 @@ def run(args: argparse.Namespace) -> int:
                     ")[/yellow]"
             if caps.get("workflow"):
                 label += f"\nworkflow: {caps['workflow']}"
+            price = f"{caps.get('price_per_second', 0):.3f}"
+            if caps.get("price_estimated"):
+                price = f"~{price}"
             table.add_row(entry["name"] if first else "", setup if first else "", label,
-                          lengths, frames, "yes" if caps.get("cancel") else "no",
-                          f"{caps.get('price_per_second', 0):.3f}")
+                          lengths, frames, "yes" if caps.get("cancel") else "no", price)
             first = False
     console.print(table)
     console.print("* default model; prices are defaults, override them under \\[prices] in "
                   "the config file; change or add models under \\[providers.NAME.models]")
+    console.print("~ estimated price: no vendor price was found for it (`pickup providers "
+                  "--json` gives each model's price_source or price_estimate)")
     for entry in entries:
         catalog = entry.get("catalog")
         if catalog:

@@ -19,6 +19,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 from pickup.config import Config
 from pickup.providers.base import Capabilities, Provider, ShotRequest
@@ -85,8 +86,21 @@ def estimate_cost(provider: Provider, req: ShotRequest, caps: Capabilities,
         except Exception:
             value = 0.0
         if value > 0:
-            return round(value, 4), "provider"
+            return round(value, 4), "provider" + (
+                " (estimated price)" if _estimated(provider, req) else "")
     return round(price.per_second * seconds, 4), price.source
+
+
+def _estimated(provider: Provider, req: ShotRequest) -> bool:
+    """True when the provider's catalog marks this model's price as an estimate."""
+    entry_of: Callable[[str | None], Any] | None = getattr(provider, "model_entry", None)
+    if not callable(entry_of):
+        return False
+    try:
+        entry = entry_of(req.model)
+    except Exception:
+        return False
+    return bool(getattr(entry, "price_estimated", False))
 
 
 class Budget:

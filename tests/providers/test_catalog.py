@@ -219,3 +219,38 @@ def test_fill_runway_without_neighbour_frames(tmp_path: Path, video_bytes: bytes
     filled = [c for c in otio.adapters.read_from_file(str(out)).find_clips()
               if c.metadata.get("pickup")]
     assert len(filled) == 1 and filled[0].source_range.duration.value == 30
+
+
+def test_every_live_price_has_a_source_or_says_it_is_an_estimate() -> None:
+    from pickup.providers.catalog import shipped_catalog
+
+    for path in sorted(Path(catalog_module.__file__).parent.glob("*.json")):
+        raw = shipped_catalog(path.stem)
+        assert raw is not None
+        for name, model in raw["models"].items():
+            if model.get("end_of_life"):
+                continue
+            assert bool(model.get("price_source")) != bool(model.get("price_estimate")), \
+                f"{path.stem} {name}: give price_source or price_estimate (one of them)"
+
+
+def test_an_estimated_price_is_marked_in_the_table_and_the_plan(
+        capsys: pytest.CaptureFixture[str]) -> None:
+    from pickup.engine.budget import estimate_cost
+
+    replicate = get_provider("replicate", api_key=KEY)
+    entry = replicate.model_entry("kwaivgi/kling-v2.1")
+    assert entry is not None and entry.price_estimated
+    fal = get_provider("fal", api_key=KEY)
+    sourced = fal.model_entry("fal-ai/kling-video/v2.1/pro/image-to-video")
+    assert sourced is not None and not sourced.price_estimated
+    req = _req(model="kwaivgi/kling-v2.1", frames=24 * 5)
+    cost, source = estimate_cost(replicate, req, replicate.capabilities_for(req))
+    assert cost == pytest.approx(5 * 0.05) and source == "provider (estimated price)"
+    req = _req(model="fal-ai/kling-video/v2.1/pro/image-to-video", frames=24 * 5)
+    cost, source = estimate_cost(fal, req, fal.capabilities_for(req))
+    assert cost == pytest.approx(5 * 0.098) and source == "provider"
+    assert main(["providers"]) == 0
+    table = capsys.readouterr().out
+    assert "~0.050" in table and "~ estimated price" in table  # Replicate Kling 2.1
+    assert "0.098" in table and "~0.098" not in table  # fal Kling 2.1 pro, from fal's page

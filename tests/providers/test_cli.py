@@ -38,6 +38,10 @@ def test_providers_json_lists_capabilities_and_setup(capsys: pytest.CaptureFixtu
     assert gen4["first_frame"] and gen4["cancel"]
     assert gen4["price_per_second"] == 0.05
     assert entries["veo"]["models"]["veo-3.1-generate-preview"]["cancel"] is False
+    # where each price comes from: a vendor page, or an estimate with its reason
+    assert not gen4["price_estimated"] and "runwayml.com" in gen4["price_source"]
+    kling = entries["replicate"]["models"]["kwaivgi/kling-v2.1"]
+    assert kling["price_estimated"] and "no Replicate price" in kling["price_estimate"]
     assert entries["comfyui"]["configured"] and entries["comfyui"]["key_env"] is None
     assert entries["comfyui"]["models"]["wan2.2-ti2v-5b"]["fps"] == [24.0]
     text = json.dumps(entries)

@@ -52,6 +52,7 @@ _KNOWN_KEYS = frozenset({
     "text_ratios", "sizes", "fps", "first_frame", "last_frame", "references", "seed",
     "full_hd_lengths", "price_per_second", "prices_by_resolution", "prices_by_mode",
     "billing", "deprecated", "end_of_life", "replacement", "notes", "image_model", "cancel",
+    "price_source", "price_estimate",
 })
 
 
@@ -106,6 +107,10 @@ class ModelEntry:
     replacement: str | None = None
     notes: str = ""
     image_model: str | None = None
+    #: where the price was read (a vendor page and what it says), or why it is a guess;
+    #: a model with neither has an estimated price.
+    price_source: str | None = None
+    price_estimate: str | None = None
 
     @classmethod
     def from_json(cls, name: str, raw: Mapping[str, Any], where: str) -> ModelEntry:
@@ -157,7 +162,9 @@ class ModelEntry:
             billing=billing, deprecated=_date(raw.get("deprecated"), where),
             end_of_life=_date(raw.get("end_of_life"), where),
             replacement=raw.get("replacement"), notes=str(raw.get("notes", "")),
-            image_model=raw.get("image_model"))
+            image_model=raw.get("image_model"),
+            price_source=str(raw["price_source"]) if raw.get("price_source") else None,
+            price_estimate=str(raw["price_estimate"]) if raw.get("price_estimate") else None)
 
     # -- what it can make --------------------------------------------------------------
     @property
@@ -204,6 +211,11 @@ class ModelEntry:
         return f"{status}{eol}{use}"
 
     # -- billing ---------------------------------------------------------------------------
+    @property
+    def price_estimated(self) -> bool:
+        """True when the price is not read from the vendor (said so, or no source given)."""
+        return self.price_estimate is not None or self.price_source is None
+
     def billed_seconds(self, seconds: float, frames: int | None = None) -> float:
         """Seconds the service bills for ``seconds`` of output (``frames`` at fps[0])."""
         per = self.billing_fps
@@ -241,6 +253,11 @@ class ModelEntry:
             data["prices_by_resolution"] = dict(self.prices_by_resolution)
         if self.notes:
             data["notes"] = self.notes
+        data["price_estimated"] = self.price_estimated
+        if self.price_source:
+            data["price_source"] = self.price_source
+        if self.price_estimate or self.price_source is None:
+            data["price_estimate"] = self.price_estimate or "no vendor price source recorded"
         return data
 
 
