@@ -1,7 +1,7 @@
 """Google video through the Gemini API: Gemini Omni on the Interactions API (default) and
 the retired Veo models on ``predictLongRunning``.
 
-Gemini Omni (``gemini-omni-1.1-flash``) contract, from google-genai 3.6.1's Interactions
+Gemini Omni (``gemini-omni-1.2-flash``, the Gemini API's video default; ``1.1``) contract, from google-genai 3.6.1's Interactions
 types (``CreateModelInteractionParam``, ``VideoResponseFormatParam``, ``Interaction``):
 ``POST /v1beta/interactions`` with ``model``, ``input`` (the prompt, or a list of an
 ``image`` block ``{type, data, mime_type}`` and a ``text`` block), ``background: true``,
@@ -75,7 +75,7 @@ class VeoProvider(HttpProvider):
     name = "veo"
     key_env = "GEMINI_API_KEY"
     default_base_url = "https://generativelanguage.googleapis.com"
-    default_model = "gemini-omni-1.1-flash"
+    default_model = "gemini-omni-1.2-flash"
     poll_after_s = 10.0
 
     def __init__(self, **options: Any) -> None:

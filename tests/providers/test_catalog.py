@@ -69,10 +69,10 @@ def test_retired_model_is_refused_with_its_replacement(monkeypatch: pytest.Monke
         provider.validate(_req(first_frame=frame_png))
     assert "gen4_turbo" in str(info.value)
     veo = get_provider("veo", api_key=KEY)
-    with pytest.raises(ConfigError, match=r"use gemini-omni-1\.1-flash"):
+    with pytest.raises(ConfigError, match=r"use gemini-omni-1\.2-flash"):
         veo.validate(_req(model="veo-2.0-generate-001"))
     # the Veo 3.1 previews were shut down on the Gemini API on 2026-10-22
-    with pytest.raises(ConfigError, match=r"2026-10-22.*use gemini-omni-1\.1-flash"):
+    with pytest.raises(ConfigError, match=r"2026-10-22.*use gemini-omni-1\.2-flash"):
         veo.validate(_req(model="veo-3.1-generate-preview"))
     # before its end of life the model is only marked deprecated, and still works
     monkeypatch.setattr(catalog_module, "today", lambda: dt.date(2026, 7, 1))
@@ -108,13 +108,16 @@ def test_billing_is_the_shortest_allowed_length_covering_the_slot() -> None:
     assert runway.billed_seconds(six) == 6.0
     assert runway.estimate_cost(six) == pytest.approx(6 * 0.12)
     assert runway.billed_seconds(_req(model="gen4.5", frames=12)) == 2.0  # the minimum
-    veo = get_provider("veo", api_key=KEY)  # Gemini Omni: whole seconds from 3 to 10
+    veo = get_provider("veo", api_key=KEY)  # Gemini Omni 1.2: whole seconds from 3 to 15
     assert veo.billed_seconds(_req(frames=24 * 5)) == 5.0
     assert veo.billed_seconds(_req(frames=24 * 5 + 1)) == 6.0
     assert veo.billed_seconds(_req(frames=24)) == 3.0  # the minimum
-    assert veo.estimate_cost(_req(frames=24 * 5)) == pytest.approx(5 * 0.15)  # 1080p slot
+    assert veo.billed_seconds(_req(frames=24 * 14 + 1)) == 15.0
+    assert veo.estimate_cost(_req(frames=24 * 5)) == pytest.approx(5 * 0.1043)  # 1080p slot
     assert veo.estimate_cost(_req(frames=24 * 5, width=1280, height=720)) == \
-        pytest.approx(5 * 0.10)
+        pytest.approx(5 * 0.0695)
+    omni11 = _req(model="gemini-omni-1.1-flash", frames=24 * 5, width=1280, height=720)
+    assert veo.estimate_cost(omni11) == pytest.approx(5 * 0.10)
     luma = get_provider("luma", api_key=KEY)
     assert luma.billed_seconds(_req(frames=24 * 6)) == 9.0
 

@@ -229,11 +229,11 @@ def test_gemini_omni_requests_are_google_genai_interaction_types(
 
     with VeoFake(video_bytes) as fake:
         provider = get_provider("veo", api_key=KEY, base_url=fake.base_url)
-        assert getattr(provider, "model", None) == "gemini-omni-1.1-flash"
+        assert getattr(provider, "model", None) == "gemini-omni-1.2-flash"
         checked, tasks, resolutions = 0, set(), set()
         sizes = [*SIZES, (1280, 720), (640, 360), (3840, 2160)]
         for width, height in sizes:
-            for frames in [*LENGTHS, 24 * 3, 24 * 7 + 1]:
+            for frames in [*LENGTHS, 24 * 3, 24 * 7 + 1, 24 * 14 + 5]:
                 for first in (None, frame_png):
                     fitted = _fits(provider, _req(width=width, height=height, frames=frames,
                                                   first_frame=first,
@@ -253,8 +253,8 @@ def test_gemini_omni_requests_are_google_genai_interaction_types(
                     assert fmt["delivery"] in _literals(
                         videoresponseformat.VideoResponseFormatDelivery)
                     seconds = int(fmt["duration"].removesuffix("s"))
-                    assert fmt["duration"] == f"{seconds}s" and 3 <= seconds <= 10
-                    assert seconds + 1e-6 >= min(fitted.seconds, 10)  # covers the slot
+                    assert fmt["duration"] == f"{seconds}s" and 3 <= seconds <= 15
+                    assert seconds + 1e-6 >= min(fitted.seconds, 15)  # covers the slot
                     config = body["generation_config"]
                     check_typed_dict(config, generationconfig.GenerationConfigParam,
                                      model=generationconfig.GenerationConfig)
@@ -276,7 +276,7 @@ def test_gemini_omni_requests_are_google_genai_interaction_types(
                     tasks.add(task)
                     resolutions.add(fmt["resolution"])
                     checked += 1
-        assert checked == len(sizes) * (len(LENGTHS) + 2) * 2
+        assert checked == len(sizes) * (len(LENGTHS) + 3) * 2
         assert tasks == {"text_to_video", "image_to_video"}
         assert resolutions == {"360p", "720p", "1080p", "4k"}
 

@@ -20,7 +20,8 @@ _DURATIONS = {"veo-3.1-generate-preview": (4, 6, 8), "veo-3.1-fast-generate-prev
               "veo-3.0-generate-001": (8,), "veo-2.0-generate-001": (5, 6, 7, 8)}
 _INTERACTION = re.compile(r"^/v1beta/interactions/([\w\-]+)$")
 _CANCEL = re.compile(r"^/v1beta/interactions/([\w\-]+)/cancel$")
-_OMNI = {"gemini-omni-1.1-flash"}
+#: Omni models and their longest take (s): 1.1 makes 3-10 s, 1.2 3-15 s
+_OMNI = {"gemini-omni-1.1-flash": 10, "gemini-omni-1.2-flash": 15}
 _STATUS = {400: "INVALID_ARGUMENT", 403: "PERMISSION_DENIED", 404: "NOT_FOUND",
            429: "RESOURCE_EXHAUSTED", 500: "INTERNAL", 503: "UNAVAILABLE"}
 
@@ -112,8 +113,9 @@ class VeoFake(FakeAPI):
         if duration is None:
             return Reply(400, self.error_body(400, "Invalid value at 'response_format.duration' "
                                               "(type.googleapis.com/google.protobuf.Duration)"))
-        if not 3 <= int(duration.group(1)) <= 10:
-            return Reply(400, self.error_body(400, "duration must be between 3s and 10s"))
+        if not 3 <= int(duration.group(1)) <= _OMNI[model]:
+            return Reply(400, self.error_body(400, f"duration must be between 3s and "
+                                              f"{_OMNI[model]}s"))
         if fmt.get("aspect_ratio", "16:9") not in ("16:9", "9:16"):
             return Reply(400, self.error_body(400, "aspect_ratio must be 16:9 or 9:16"))
         if fmt.get("resolution", "720p") not in ("360p", "720p", "1080p", "4k"):
