@@ -1,8 +1,9 @@
 """Google video through the Gemini API: Gemini Omni on the Interactions API (default) and
 the retired Veo models on ``predictLongRunning``.
 
-Gemini Omni (``gemini-omni-1.2-flash``, the Gemini API's video default; ``1.1``) contract, from google-genai 3.6.1's Interactions
-types (``CreateModelInteractionParam``, ``VideoResponseFormatParam``, ``Interaction``):
+Gemini Omni (``gemini-omni-1.2-flash``, the Gemini API's video default; ``1.1``)
+contract, from google-genai 3.6.1's Interactions types (``CreateModelInteractionParam``,
+``VideoResponseFormatParam``, ``Interaction``):
 ``POST /v1beta/interactions`` with ``model``, ``input`` (the prompt, or a list of an
 ``image`` block ``{type, data, mime_type}`` and a ``text`` block), ``background: true``,
 ``generation_config`` (``seed``, ``video_config.task``) and ``response_format``
