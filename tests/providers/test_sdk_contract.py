@@ -215,8 +215,10 @@ def _literals(union: Any) -> tuple[Any, ...]:
     raise AssertionError(f"{union} has no Literal member")
 
 
+@pytest.mark.parametrize("omni, longest", [("gemini-omni-1.2-flash", 15),
+                                           ("gemini-omni-1.1-flash", 10)])
 def test_gemini_omni_requests_are_google_genai_interaction_types(
-        video_bytes: bytes, frame_png: Path, tmp_path: Path) -> None:
+        omni: str, longest: int, video_bytes: bytes, frame_png: Path, tmp_path: Path) -> None:
     from google.genai._gaos.types.interactions import (
         createmodelinteraction,
         generationconfig,
@@ -229,16 +231,17 @@ def test_gemini_omni_requests_are_google_genai_interaction_types(
 
     with VeoFake(video_bytes) as fake:
         provider = get_provider("veo", api_key=KEY, base_url=fake.base_url)
-        assert getattr(provider, "model", None) == "gemini-omni-1.2-flash"
+        assert getattr(provider, "model", None) == "gemini-omni-1.2-flash"  # the default
         checked, tasks, resolutions = 0, set(), set()
         sizes = [*SIZES, (1280, 720), (640, 360), (3840, 2160)]
         for width, height in sizes:
             for frames in [*LENGTHS, 24 * 3, 24 * 7 + 1, 24 * 14 + 5]:
                 for first in (None, frame_png):
                     fitted = _fits(provider, _req(width=width, height=height, frames=frames,
-                                                  first_frame=first,
+                                                  first_frame=first, model=omni,
                                                   negative_prompt="text, watermark"))
                     assert fitted is not None, (width, height, frames)
+                    assert fitted.seconds <= longest  # the plan fits the slot to the model
                     provider.submit(fitted, tmp_path)
                     body = json.loads(fake.requests_of("submit")[-1].body)
                     check_typed_dict(body, createmodelinteraction.CreateModelInteractionParam,
@@ -253,8 +256,9 @@ def test_gemini_omni_requests_are_google_genai_interaction_types(
                     assert fmt["delivery"] in _literals(
                         videoresponseformat.VideoResponseFormatDelivery)
                     seconds = int(fmt["duration"].removesuffix("s"))
-                    assert fmt["duration"] == f"{seconds}s" and 3 <= seconds <= 15
-                    assert seconds + 1e-6 >= min(fitted.seconds, 15)  # covers the slot
+                    assert fmt["duration"] == f"{seconds}s" and 3 <= seconds <= longest
+                    assert seconds + 1e-6 >= fitted.seconds  # covers the slot
+                    assert body["model"] == omni
                     config = body["generation_config"]
                     check_typed_dict(config, generationconfig.GenerationConfigParam,
                                      model=generationconfig.GenerationConfig)
