@@ -38,9 +38,9 @@ NOT_FOUND = {
         "duration, prompt_optimizer, go_fast: no end frame); hailuo-02's own end-frame input "
         "name stays unverified",
 }
-SIZES = [(1920, 1080), (1080, 1920), (2048, 858), (1280, 720), (854, 480), (1080, 1080)]
-RATES = [Fraction(24), Fraction(25), Fraction(30000, 1001), Fraction(16)]
-SECONDS = [0.5, 2.0, 4.9, 5.0, 6.2, 9.5]
+SIZES = [(1920, 1080), (1080, 1920), (2048, 858), (854, 480)]
+RATES = [Fraction(24), Fraction(30000, 1001), Fraction(16)]
+SECONDS = [0.5, 4.9, 6.2, 9.5]
 
 
 def _fixtures() -> list[dict[str, Any]]:
@@ -118,7 +118,7 @@ def test_bodies_match_the_published_input_schema(fixture: dict[str, Any], video_
                                 f"{fitted.seconds:.2f} s: {where}: {error.message}")
             sent += 1
         assert not problems, "\n".join(problems[:10])
-        assert sent >= 50, sent  # the variants really reached the model
+        assert sent >= 40, sent  # the variants really reached the model
 
 
 def test_the_validator_refuses_what_the_schemas_refuse() -> None:
