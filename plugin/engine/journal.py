@@ -121,6 +121,42 @@ def _row(values: Sequence[Any]) -> JobRow:
     return JobRow(**data)
 
 
+#: how long opening waits for another connection (a second take, another process)
+_OPEN_TIMEOUT_S = 30.0
+
+
+def _connect(path: Path) -> sqlite3.Connection:
+    """A connection to the journal at ``path``, in WAL mode with the schema in place.
+
+    Switching a new file to WAL takes an exclusive lock, and SQLite answers "database is
+    locked" at once (no busy wait) to a connection that comes in the middle of it or of
+    the first schema write: two takes starting together both create the journal.  So the
+    mode is only switched when it is not WAL yet, and a locked open is tried again, with
+    backoff, for up to :data:`_OPEN_TIMEOUT_S`."""
+    deadline = time.monotonic() + _OPEN_TIMEOUT_S
+    delay = 0.005
+    while True:
+        conn = sqlite3.connect(str(path), timeout=_OPEN_TIMEOUT_S, isolation_level=None,
+                               check_same_thread=False)
+        try:
+            mode = conn.execute("PRAGMA journal_mode").fetchone()
+            if not mode or str(mode[0]).lower() != "wal":
+                conn.execute("PRAGMA journal_mode=WAL")
+            conn.execute("PRAGMA synchronous=NORMAL")
+            conn.executescript(_SCHEMA)
+            return conn
+        except sqlite3.OperationalError as exc:
+            conn.close()
+            text = str(exc).lower()
+            if ("locked" not in text and "busy" not in text) or time.monotonic() > deadline:
+                raise
+        except BaseException:
+            conn.close()
+            raise
+        time.sleep(delay)
+        delay = min(delay * 2, 0.25)
+
+
 class Journal:
     """The project's job journal.  Thread-safe; every method is one short transaction."""
 
@@ -128,11 +164,7 @@ class Journal:
         self.path = Path(path)
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
-            self._conn = sqlite3.connect(str(self.path), timeout=30, isolation_level=None,
-                                         check_same_thread=False)
-            self._conn.execute("PRAGMA journal_mode=WAL")
-            self._conn.execute("PRAGMA synchronous=NORMAL")
-            self._conn.executescript(_SCHEMA)
+            self._conn = _connect(self.path)
         except (OSError, sqlite3.Error) as exc:
             raise WriteError(f"cannot open the job journal: {exc}", where=str(self.path),
                              hint="check the project folder is writable, or use --project DIR"
