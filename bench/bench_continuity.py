@@ -26,6 +26,7 @@ import time
 from collections.abc import Callable
 from fractions import Fraction
 from pathlib import Path
+from typing import Any
 
 import av
 import numpy as np
@@ -44,6 +45,20 @@ def _plate(seed: int, frames: int) -> np.ndarray:
         (W + 4 * frames, H), Image.Resampling.BILINEAR))
 
 
+def _camera_stream(out: Any, codec: str) -> Any:
+    """A W x H video stream at RATE as a camera would write it: ProRes 4:2:2 10-bit, or
+    H.264 4:2:0 with two-second GOPs."""
+    stream = out.add_stream(codec, rate=RATE)
+    stream.width, stream.height = W, H
+    if codec == "prores_ks":
+        stream.pix_fmt = "yuv422p10le"
+    else:
+        stream.pix_fmt = "yuv420p"
+        stream.codec_context.gop_size = 48
+        stream.options = {"preset": "veryfast", "crf": "20"}
+    return stream
+
+
 def _encode(path: Path, frames: int, seed: int, codec: str) -> Path:
     if path.is_file():
         return path
@@ -51,14 +66,7 @@ def _encode(path: Path, frames: int, seed: int, codec: str) -> Path:
     plate = _plate(seed, frames)
     tmp = path.with_suffix(".part" + path.suffix)
     with av.open(str(tmp), "w") as out:
-        stream = out.add_stream(codec, rate=RATE)
-        stream.width, stream.height = W, H
-        if codec == "prores_ks":
-            stream.pix_fmt = "yuv422p10le"
-        else:
-            stream.pix_fmt = "yuv420p"
-            stream.codec_context.gop_size = 48
-            stream.options = {"preset": "veryfast", "crf": "20"}
+        stream = _camera_stream(out, codec)
         for n in range(frames):
             img = np.ascontiguousarray(plate[:, 4 * n:4 * n + W])
             for packet in stream.encode(av.VideoFrame.from_ndarray(img, format="rgb24")):
@@ -198,14 +206,7 @@ def _extend(cam_a: Path, tmp: Path) -> None:
         same = folder / f"same_frames{src.suffix}"
         run = plan.runs[0]
         with av.open(str(same), "w") as out:
-            stream = out.add_stream(codec, rate=RATE)
-            stream.width, stream.height = W, H
-            if codec == "prores_ks":
-                stream.pix_fmt = "yuv422p10le"
-            else:
-                stream.pix_fmt = "yuv420p"
-                stream.codec_context.gop_size = 48
-                stream.options = {"preset": "veryfast", "crf": "20"}
+            stream = _camera_stream(out, codec)
             for k, frame in enumerate(read_run(src, run.start, run.count)):
                 frame.pts, frame.time_base = k, Fraction(1, RATE)
                 for packet in stream.encode(frame):
