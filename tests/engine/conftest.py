@@ -29,10 +29,9 @@ def _gap(frames: int, text: str) -> otio.schema.Gap:
     return gap
 
 
-@pytest.fixture
-def cut(tmp_path: Path, make_video: Callable[..., Path]) -> Path:
-    """``cut.otio`` at 01:00:00:00, 24 fps: clip, GEN gap (10 f), clip, GEN gap (7 f), clip."""
-    media = make_video(24)
+def write_cut(folder: Path, media: Path) -> Path:
+    """``folder/cut.otio`` at 01:00:00:00, 24 fps: clip, GEN gap (10 f), clip, GEN gap
+    (7 f), clip, the clips on ``media``."""
     tl = otio.schema.Timeline(name="cut")
     tl.global_start_time = otio.opentime.RationalTime(86400, RATE)
     track = otio.schema.Track(name="V1", kind=otio.schema.TrackKind.Video)
@@ -42,9 +41,15 @@ def cut(tmp_path: Path, make_video: Callable[..., Path]) -> Path:
     track.append(_clip("A002", media, 12))
     track.append(_gap(7, "GEN insert: a hand on a doorknob"))
     track.append(_clip("A003", media, 12))
-    path = tmp_path / "cut.otio"
+    path = folder / "cut.otio"
     otio.adapters.write_to_file(tl, str(path))
     return path
+
+
+@pytest.fixture
+def cut(tmp_path: Path, make_video: Callable[..., Path]) -> Path:
+    """:func:`write_cut` in tmp_path, on a 24-frame clip."""
+    return write_cut(tmp_path, make_video(24))
 
 
 @pytest.fixture

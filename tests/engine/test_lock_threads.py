@@ -11,29 +11,19 @@ from pathlib import Path
 
 from pickup.engine import lock
 from pickup.engine.lock import project_lock
+from tests.engine.together import all_at_once
 
 
 def test_threads_arriving_together_share_the_lock(tmp_path: Path) -> None:
-    failures: list[BaseException] = []
     for round_ in range(20):
         root = tmp_path / f"p{round_}.pickup"
-        start = threading.Barrier(8)
         inside = threading.Barrier(8, timeout=10)  # all eight hold it at the same time
 
-        def run(root: Path, start: threading.Barrier, inside: threading.Barrier) -> None:
-            start.wait()
-            try:
-                with project_lock(root):
-                    inside.wait()
-            except BaseException as exc:  # collected, asserted below
-                failures.append(exc)
+        def hold(root: Path = root, inside: threading.Barrier = inside) -> None:
+            with project_lock(root):
+                inside.wait()
 
-        threads = [threading.Thread(target=run, args=(root, start, inside))
-                   for _ in range(8)]
-        for t in threads:
-            t.start()
-        for t in threads:
-            t.join()
+        assert all_at_once(8, hold) == []
         assert str(root / "run.lock") not in lock._held
         # given back: another open file description can take it now
         fd = os.open(root / "run.lock", os.O_RDWR)
@@ -41,4 +31,3 @@ def test_threads_arriving_together_share_the_lock(tmp_path: Path) -> None:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         finally:
             os.close(fd)
-    assert failures == []

@@ -379,9 +379,7 @@ def test_each_job_is_created_once(tmp_path: Path, make_video: Callable[..., Path
     from tests.engine.conftest import HERE
 
     sys.path.insert(0, str(HERE.parents[1]))
-    import opentimelineio as otio
-
-    from tests.engine.conftest import _clip, _gap
+    from tests.engine.conftest import write_cut
 
     media = make_video(24)
     cases = [("crash", "submitting:1"), ("crash", "submit-returned:1"),
@@ -389,17 +387,7 @@ def test_each_job_is_created_once(tmp_path: Path, make_video: Callable[..., Path
     for index, (how, point) in enumerate(cases):
         folder = tmp_path / f"c{index}"
         folder.mkdir()
-        tl = otio.schema.Timeline(name="cut")
-        tl.global_start_time = otio.opentime.RationalTime(86400, 24)
-        track = otio.schema.Track(name="V1", kind=otio.schema.TrackKind.Video)
-        tl.tracks.append(track)
-        track.append(_clip("A001", media, 12))
-        track.append(_gap(10, "GEN establishing: a farmhouse at dusk"))
-        track.append(_clip("A002", media, 12))
-        track.append(_gap(7, "GEN insert: a hand on a doorknob"))
-        track.append(_clip("A003", media, 12))
-        cut = folder / "cut.otio"
-        otio.adapters.write_to_file(tl, str(cut))
+        cut = write_cut(folder, media)
         (folder / "server").mkdir()
         env = {"PICKUP_PROVIDER_MODULES": "fake=tests.engine.fakeprov:FakeProvider",
                "FAKE_PROVIDER_DIR": str(folder / "server"), "FAKE_LATENCY": "0.3",
