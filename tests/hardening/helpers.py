@@ -62,3 +62,28 @@ def file_size_limit(limit: int) -> Iterator[None]:
     finally:
         resource.setrlimit(resource.RLIMIT_FSIZE, old)
         signal.signal(signal.SIGXFSZ, old_handler)
+
+
+def cut_text(start: float | None = None, slot_id: str | None = None) -> str:
+    """OTIO JSON of a cut: clip A (24 f), a 6-frame gap marked "GEN establishing: a farm"
+    (carrying ``metadata.pickup.slot_id`` when given), clip B (24 f), all offline;
+    ``start`` frames as the global start time."""
+    import opentimelineio as otio
+
+    rt, tr = otio.opentime.RationalTime, otio.opentime.TimeRange
+    tl = otio.schema.Timeline(name="t")
+    track = otio.schema.Track()
+    tl.tracks.append(track)
+    track.append(otio.schema.Clip(name="A", source_range=tr(rt(0, 24), rt(24, 24)),
+                                  media_reference=otio.schema.MissingReference()))
+    gap = otio.schema.Gap(source_range=tr(rt(0, 24), rt(6, 24)))
+    gap.markers.append(otio.schema.Marker(name="GEN establishing: a farm",
+                                          marked_range=tr(rt(0, 24), rt(6, 24))))
+    if slot_id is not None:
+        gap.metadata["pickup"] = {"slot_id": slot_id}
+    track.append(gap)
+    track.append(otio.schema.Clip(name="B", source_range=tr(rt(0, 24), rt(24, 24)),
+                                  media_reference=otio.schema.MissingReference()))
+    if start is not None:
+        tl.global_start_time = rt(start, 24)
+    return otio.adapters.write_to_string(tl)

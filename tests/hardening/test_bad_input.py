@@ -12,27 +12,10 @@ import pytest
 
 from pickup.cli import main
 from tests.conftest import FIXTURES
-from tests.hardening.helpers import one_line_error, run_cli
+from tests.hardening.helpers import cut_text, one_line_error, run_cli
 
 RT = otio.opentime.RationalTime
 TR = otio.opentime.TimeRange
-
-
-def cut_text(start: float | None = None) -> str:
-    tl = otio.schema.Timeline(name="t")
-    track = otio.schema.Track()
-    tl.tracks.append(track)
-    track.append(otio.schema.Clip(name="A", source_range=TR(RT(0, 24), RT(24, 24)),
-                                  media_reference=otio.schema.MissingReference()))
-    gap = otio.schema.Gap(source_range=TR(RT(0, 24), RT(6, 24)))
-    gap.markers.append(otio.schema.Marker(name="GEN establishing: a farm",
-                                          marked_range=TR(RT(0, 24), RT(6, 24))))
-    track.append(gap)
-    track.append(otio.schema.Clip(name="B", source_range=TR(RT(0, 24), RT(24, 24)),
-                                  media_reference=otio.schema.MissingReference()))
-    if start is not None:
-        tl.global_start_time = RT(start, 24)
-    return otio.adapters.write_to_string(tl)
 
 
 def with_rate(text: str, rate: object) -> str:

@@ -13,7 +13,7 @@ from pickup.project import Project
 from pickup.timeline import read_timeline
 from pickup.timeline.names import confined, is_safe_id, safe_component, safe_suffix
 from pickup.timeline.slots import find_slots
-from tests.hardening.helpers import run_cli
+from tests.hardening.helpers import cut_text, run_cli
 
 RT = otio.opentime.RationalTime
 TR = otio.opentime.TimeRange
@@ -23,21 +23,9 @@ HOSTILE = ["../../../escape_target/x", "/tmp/abs_escape", "a\0b", "..\\..\\win",
 
 
 def _cut(folder: Path, slot_id: str) -> Path:
-    tl = otio.schema.Timeline(name="t")
-    track = otio.schema.Track()
-    tl.tracks.append(track)
-    track.append(otio.schema.Clip(name="A", source_range=TR(RT(0, 24), RT(24, 24)),
-                                  media_reference=otio.schema.MissingReference()))
-    gap = otio.schema.Gap(source_range=TR(RT(0, 24), RT(6, 24)))
-    gap.markers.append(otio.schema.Marker(name="GEN establishing: a farm",
-                                          marked_range=TR(RT(0, 24), RT(6, 24))))
-    gap.metadata["pickup"] = {"slot_id": slot_id}
-    track.append(gap)
-    track.append(otio.schema.Clip(name="B", source_range=TR(RT(0, 24), RT(24, 24)),
-                                  media_reference=otio.schema.MissingReference()))
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / "cut.otio"
-    otio.adapters.write_to_file(tl, str(path))
+    path.write_text(cut_text(slot_id=slot_id))
     return path
 
 
