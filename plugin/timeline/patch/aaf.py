@@ -28,9 +28,10 @@ slot holding a NestedScope (Avid's multi-layer sequence), each of its layers.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import shutil
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from fractions import Fraction
 from pathlib import Path
 from typing import Any
@@ -58,6 +59,20 @@ _log = logging.getLogger(__name__)
 def _open_error(path: Path, exc: BaseException) -> TimelineError:
     return TimelineError(f"cannot be opened as AAF: {type(exc).__name__}: {exc}",
                          where=str(path), hint="export the sequence from Avid again")
+
+
+@contextlib.contextmanager
+def edit_copy(source: Path, dest: Path) -> Iterator[Any]:
+    """``source`` copied to ``dest`` and open there for editing with pyaaf2 (saved when
+    the block ends); a file pyaaf2 cannot open is a :class:`TimelineError` naming
+    ``source``."""
+    shutil.copyfile(source, dest)
+    try:
+        f = aaf2.open(str(dest), "rw")
+    except Exception as exc:  # pyaaf2 raises anything on a broken file
+        raise _open_error(source, exc) from None
+    with f:
+        yield f
 
 
 def _top_mob(f: Any, name: str, path: Path) -> Any:
@@ -334,12 +349,7 @@ class AafPatcher:
     def write(self, source: LoadedTimeline, edited: otio.schema.Timeline,
               placements: Sequence[Placement], dest: Path) -> None:
         where = str(source.path)
-        shutil.copyfile(source.path, dest)
-        try:
-            f = aaf2.open(str(dest), "rw")
-        except Exception as exc:  # pyaaf2 raises anything on a broken file
-            raise _open_error(source.path, exc) from None
-        with f:
+        with edit_copy(source.path, dest) as f:
             mob = _top_mob(f, source.timeline.name, source.path)
             layers = picture_layers(mob)
             video = [t for t in source.timeline.tracks

@@ -11,7 +11,6 @@ decides what to swap.)
 from __future__ import annotations
 
 import re
-import shutil
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
@@ -94,13 +93,12 @@ def _locators(desc: Any) -> Iterable[Any]:
 
 def swap_aaf(src: Path, dest: Path, old_path: Path, new_path: Path, old_name: str | None,
               new_name: str | None, slot_id: str) -> Path:
-    import aaf2
+    from pickup.timeline.patch.aaf import edit_copy
 
     old_abs = Path(old_path).resolve()
     with atomic_path(dest, backup=dest.exists()) as tmp:
-        shutil.copyfile(src, tmp)
         changed = 0
-        with aaf2.open(str(tmp), "rw") as f:
+        with edit_copy(src, tmp) as f:
             for mob in f.content.mobs:
                 for loc in _locators(getattr(mob, "descriptor", None)):
                     url = loc["URLString"].value

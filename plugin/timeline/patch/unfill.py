@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import contextlib
 import re
-import shutil
 from collections.abc import Iterator
 from dataclasses import dataclass
 from fractions import Fraction
@@ -227,43 +226,37 @@ def filled_aaf(loaded: LoadedTimeline, found: SlotPlace, dest: Path) -> Iterator
     the SourceClip Pickup wrote at the slot."""
     import aaf2
 
-    from pickup.timeline.patch.aaf import _locate, _open_error, _top_mob, picture_layers
+    from pickup.timeline.patch.aaf import _locate, _top_mob, edit_copy, picture_layers
     from pickup.timeline.rates import exact_rate
 
     where = str(loaded.path)
     media_name, clip_name = _names(found)
-    with atomic_path(dest, backup=dest.exists()) as tmp:
-        shutil.copyfile(loaded.path, tmp)
-        try:
-            f = aaf2.open(str(tmp), "rw")
-        except Exception as exc:  # pyaaf2 raises anything on a broken file
-            raise _open_error(loaded.path, exc) from None
-        with f:
-            mob = _top_mob(f, loaded.timeline.name, loaded.path)
-            layers = picture_layers(mob)
-            number = int(found.track[1:]) if found.track[1:].isdigit() else 0
-            if not 1 <= number <= len(layers):
-                raise _gone(found, where, f"the sequence has no picture layer {found.track}")
-            mob_slot, owner, key, segment = layers[number - 1]
-            if not isinstance(segment, aaf2.components.Sequence):
-                raise _gone(found, where, f"{found.track} holds no sequence")
-            edit_rate = Fraction(str(mob_slot.edit_rate))
-            scale = edit_rate / exact_rate(loaded.rate)
-            start = round(found.start * scale)
-            end = round((found.start + found.duration) * scale)
-            hit = _locate(segment, start, end)
-            if hit is None:
-                raise _gone(found, where, "nothing is at the slot")
-            seq, index, comp, a, b = hit
-            linked = comp.mob if isinstance(comp, aaf2.components.SourceClip) else None
-            names = {n for n in (clip_name, Path(media_name).stem if media_name else None)
-                     if n}
-            ours = linked is not None and (
-                linked.comments.get("Pickup slot") == found.slot_id or linked.name in names)
-            if (a, b) != (start, end) or not ours:
-                raise _gone(found, where, f"no SourceClip of it spans the slot on "
-                            f"{found.track}")
-            yield AafHit(f, owner, key, segment, seq, index, comp, start, end, edit_rate)
+    with atomic_path(dest, backup=dest.exists()) as tmp, edit_copy(loaded.path, tmp) as f:
+        mob = _top_mob(f, loaded.timeline.name, loaded.path)
+        layers = picture_layers(mob)
+        number = int(found.track[1:]) if found.track[1:].isdigit() else 0
+        if not 1 <= number <= len(layers):
+            raise _gone(found, where, f"the sequence has no picture layer {found.track}")
+        mob_slot, owner, key, segment = layers[number - 1]
+        if not isinstance(segment, aaf2.components.Sequence):
+            raise _gone(found, where, f"{found.track} holds no sequence")
+        edit_rate = Fraction(str(mob_slot.edit_rate))
+        scale = edit_rate / exact_rate(loaded.rate)
+        start = round(found.start * scale)
+        end = round((found.start + found.duration) * scale)
+        hit = _locate(segment, start, end)
+        if hit is None:
+            raise _gone(found, where, "nothing is at the slot")
+        seq, index, comp, a, b = hit
+        linked = comp.mob if isinstance(comp, aaf2.components.SourceClip) else None
+        names = {n for n in (clip_name, Path(media_name).stem if media_name else None)
+                 if n}
+        ours = linked is not None and (
+            linked.comments.get("Pickup slot") == found.slot_id or linked.name in names)
+        if (a, b) != (start, end) or not ours:
+            raise _gone(found, where, f"no SourceClip of it spans the slot on "
+                        f"{found.track}")
+        yield AafHit(f, owner, key, segment, seq, index, comp, start, end, edit_rate)
 
 
 def unfill_aaf(loaded: LoadedTimeline, found: SlotPlace, dest: Path) -> Path:
