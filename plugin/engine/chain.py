@@ -300,8 +300,7 @@ class ChainRunner:
             join_segments([r.media for _, r in made], [seg.lead for seg, _ in made], joined,
                           mode=chain.join, cancel=cancel)
             journal.set_state(row.id, "fetched", raw_path=str(joined), cost=cost)
-            engine.conformer(joined, out, dest, slot, cancel or threading.Event())
-            info = probe(dest)
+            info = engine.conformer(joined, out, dest, slot, cancel or threading.Event())
         except CancelledError:
             journal.set_state(row.id, "cancelled", error="cancelled while joining")
             return TakeResult(slot, row.take, "cancelled", job_id=row.id,

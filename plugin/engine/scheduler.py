@@ -827,8 +827,7 @@ class Engine:
             f"{safe_component(row.slot_id)}_T{row.take:02d}{media_suffix(out.profile)}")
         assert row.raw_path is not None
         try:
-            self.conformer(Path(row.raw_path), out, dest, row.slot_id, self._cancel)
-            info = probe(dest)
+            info = self.conformer(Path(row.raw_path), out, dest, row.slot_id, self._cancel)
         except PickupError as exc:
             if self._cancel.is_set():
                 return self._cancelled(row, None)

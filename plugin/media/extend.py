@@ -154,12 +154,13 @@ def render_extend(plan: ExtendPlan, dest: Path, rate: Fraction, *,
             raise MediaError(f"wrote {written} frames, the take needs {plan.frames}",
                              where=str(dest))
         return dest
-    first = probe(plan.runs[0].media)
+    infos = {media: probe(media) for media in dict.fromkeys(r.media for r in plan.runs)}
+    first = infos[plan.runs[0].media]
     pix_fmt = first.pix_fmt or "yuv420p"
 
     def frames() -> Iterator[av.VideoFrame]:
         for run in plan.runs:
-            for frame in read_run(run.media, run.start, run.count):
+            for frame in read_run(run.media, run.start, run.count, info=infos[run.media]):
                 if cancel is not None and cancel.is_set():
                     raise CancelledError("cancelled")
                 yield frame

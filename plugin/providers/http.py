@@ -45,6 +45,7 @@ __all__ = [
     "HttpProvider",
     "check_url",
     "data_uri",
+    "frame_base64",
     "nearest_ratio",
     "parse_retry_after",
     "safe_url",
@@ -167,16 +168,23 @@ def parse_retry_after(headers: Mapping[str, str], *, now: float | None = None) -
     return max(0.0, (when - current).total_seconds())
 
 
-def data_uri(path: Path, *, provider: str) -> str:
-    """``data:image/png;base64,...`` for a frame image."""
+def frame_base64(path: Path) -> tuple[str, str]:
+    """(base64 of the bytes, MIME type) of a frame image; :class:`InputError` when it
+    cannot be read."""
     path = Path(path)
     try:
         blob = path.read_bytes()
     except OSError as exc:
         raise InputError(f"cannot read the frame image: {exc.strerror or exc}",
                          where=str(path)) from None
-    mime = mimetypes.guess_type(path.name)[0] or "image/png"
-    return f"data:{mime};base64,{base64.b64encode(blob).decode('ascii')}"
+    return (base64.b64encode(blob).decode("ascii"),
+            mimetypes.guess_type(path.name)[0] or "image/png")
+
+
+def data_uri(path: Path, *, provider: str) -> str:
+    """``data:image/png;base64,...`` for a frame image."""
+    data, mime = frame_base64(path)
+    return f"data:{mime};base64,{data}"
 
 
 def nearest_ratio(width: int, height: int, choices: Iterable[str]) -> str:

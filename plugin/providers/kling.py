@@ -29,9 +29,9 @@ from typing import Any
 
 import requests
 
-from pickup.errors import ConfigError, InputError
+from pickup.errors import ConfigError
 from pickup.providers.base import JobHandle, JobStatus, ShotRequest, State
-from pickup.providers.http import HttpProvider, nearest_ratio
+from pickup.providers.http import HttpProvider, frame_base64, nearest_ratio
 
 __all__ = ["KlingProvider", "kling_jwt"]
 
@@ -120,14 +120,6 @@ class KlingProvider(HttpProvider):
             return "pro"  # Kling takes an end frame only in pro mode
         return str(self.options.get("mode") or "std")
 
-    @staticmethod
-    def _bare_base64(path: Path) -> str:
-        try:
-            return base64.b64encode(Path(path).read_bytes()).decode("ascii")
-        except OSError as exc:
-            raise InputError(f"cannot read the frame image: {exc.strerror or exc}",
-                             where=str(path)) from None
-
     def submit(self, req: ShotRequest, workdir: Path) -> JobHandle:
         self.validate(req)
         model = self.resolve_model(req)
@@ -143,9 +135,9 @@ class KlingProvider(HttpProvider):
             body["external_task_id"] = str(key)[:64]
         if req.first_frame is not None:
             kind = "image2video"
-            body["image"] = self._bare_base64(req.first_frame)
+            body["image"] = frame_base64(req.first_frame)[0]
             if req.last_frame is not None:
-                body["image_tail"] = self._bare_base64(req.last_frame)
+                body["image_tail"] = frame_base64(req.last_frame)[0]
         else:
             kind = "text2video"
             body["aspect_ratio"] = nearest_ratio(req.width, req.height,

@@ -27,16 +27,13 @@ header (never in the URL).
 
 from __future__ import annotations
 
-import base64
-import mimetypes
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlencode, urlsplit, urlunsplit
 
-from pickup.errors import InputError
 from pickup.providers.base import JobHandle, JobStatus, ShotRequest, State
 from pickup.providers.google import classify_google_error
-from pickup.providers.http import HttpProvider, nearest_ratio
+from pickup.providers.http import HttpProvider, frame_base64, nearest_ratio
 
 __all__ = ["VeoProvider", "no_video_status"]
 
@@ -97,18 +94,8 @@ class VeoProvider(HttpProvider):
             return entry.endpoint.rstrip("/").endswith("/interactions")
         return not model.startswith("veo-")
 
-    @staticmethod
-    def _read(path: Path) -> tuple[str, str]:
-        try:
-            blob = Path(path).read_bytes()
-        except OSError as exc:
-            raise InputError(f"cannot read the frame image: {exc.strerror or exc}",
-                             where=str(path)) from None
-        return (base64.b64encode(blob).decode("ascii"),
-                mimetypes.guess_type(str(path))[0] or "image/png")
-
     def _inline(self, path: Path) -> dict[str, str]:
-        data, mime = self._read(path)
+        data, mime = frame_base64(path)
         return {"bytesBase64Encoded": data, "mimeType": mime}
 
     # -- request bodies --------------------------------------------------------------------
@@ -132,7 +119,7 @@ class VeoProvider(HttpProvider):
         task = "text_to_video"
         content: Any = prompt
         if req.first_frame is not None:
-            data, mime = self._read(req.first_frame)
+            data, mime = frame_base64(req.first_frame)
             task = "image_to_video"
             content = [{"type": "image", "data": data, "mime_type": mime}]
             if prompt:

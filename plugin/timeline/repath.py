@@ -34,6 +34,7 @@ from pickup.errors import InputError, WriteError
 from pickup.timeline.otiofile import write_otio
 from pickup.timeline.read import LoadedTimeline
 from pickup.timeline.refs import path_of_url
+from pickup.timeline.replaced import decode_text
 
 __all__ = ["path_of_url", "repath", "same_form"]
 
@@ -65,12 +66,6 @@ def _text_forms(old: Path, new: Path) -> list[tuple[str, str]]:
     # Longer forms first, so that a plain path inside a URL is not replaced twice.
     return sorted(out, key=lambda p: -len(p[0]))
 
-
-def _decode(raw: bytes) -> tuple[str, str]:
-    try:
-        return raw.decode("utf-8"), "utf-8"
-    except UnicodeDecodeError:
-        return raw.decode("latin-1"), "latin-1"
 
 
 def _repath_text(text: str, moves: Mapping[Path, Path]) -> tuple[str, dict[Path, int]]:
@@ -217,7 +212,7 @@ def repath(loaded: LoadedTimeline, moves: Mapping[Path, Path], dest: Path, *,
         raise InputError(f"Pickup cannot relink media in {loaded.format.label} files",
                          where=str(loaded.path),
                          hint="relink in the editing app, or export OTIO, FCP XML, EDL or AAF")
-    text, encoding = _decode(loaded.path.read_bytes())
+    text, encoding = decode_text(loaded.path.read_bytes())
     patched, counts = _repath_text(text, moves)
     with atomic_path(dest, backup=backup) as tmp:
         tmp.write_bytes(patched.encode(encoding))
@@ -227,7 +222,7 @@ def repath(loaded: LoadedTimeline, moves: Mapping[Path, Path], dest: Path, *,
 
         ale_in = ale_path(loaded.path)
         if ale_in.is_file():
-            ale_text, ale_encoding = _decode(ale_in.read_bytes())
+            ale_text, ale_encoding = decode_text(ale_in.read_bytes())
             ale_out = ale_path(dest)
             with atomic_path(ale_out, backup=ale_out.exists()) as tmp:
                 tmp.write_bytes(_repath_text(ale_text, moves)[0].encode(ale_encoding))

@@ -16,8 +16,8 @@ The file itself is read and written by :mod:`pickup.slotmarks`.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass
-from typing import Any, Literal
+from dataclasses import dataclass
+from typing import Literal
 
 import opentimelineio as otio
 
@@ -236,7 +236,3 @@ def unmark(loaded: LoadedTimeline, project: Project, *, target: Target | None = 
         write_marks(project, [m for m in marks if m not in gone])
     return gone[0]
 
-
-def describe(marks: Sequence[SavedMark]) -> list[dict[str, Any]]:
-    """The marks as plain dicts (for ``--json``)."""
-    return [asdict(m) for m in marks]

@@ -202,14 +202,6 @@ class ModelEntry:
             return "deprecated"
         return "ok"
 
-    def status_text(self, on: _dt.date | None = None) -> str:
-        status = self.status(on)
-        if status == "ok":
-            return ""
-        eol = f" end of life {self.end_of_life.isoformat()}" if self.end_of_life else ""
-        use = f"; use {self.replacement}" if self.replacement else ""
-        return f"{status}{eol}{use}"
-
     # -- billing ---------------------------------------------------------------------------
     @property
     def price_estimated(self) -> bool:

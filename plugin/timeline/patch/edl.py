@@ -27,7 +27,7 @@ from pickup.errors import SlotError, TimelineError
 from pickup.timeline.patch._common import changed, exact_rate, line_end, nominal, ntsc
 from pickup.timeline.place import Placement
 from pickup.timeline.read import LoadedTimeline
-from pickup.timeline.replaced import Replaced
+from pickup.timeline.replaced import Replaced, decode_text
 
 __all__ = ["EdlPatcher", "ale_path", "ale_text", "patch_edl", "renumber"]
 
@@ -51,12 +51,6 @@ class _Block:
     event_lines: list[int] = field(default_factory=list)  # indices into lines
     patched: bool = False
 
-
-def _decode(data: bytes) -> tuple[str, str]:
-    try:
-        return data.decode("utf-8"), "utf-8"
-    except UnicodeDecodeError:
-        return data.decode("latin-1"), "latin-1"
 
 
 def _event_fields(line: str) -> list[str] | None:
@@ -202,7 +196,7 @@ def patch_edl(source: LoadedTimeline, placements: Sequence[Placement],
     placeholder event replaced is appended to ``keep``."""
     where = str(source.path)
     data = source.path.read_bytes()
-    text, encoding = _decode(data)
+    text, encoding = decode_text(data)
     rate = source.rate
     head, blocks = _parse(text, rate, where)
     nl = line_end(data).decode()
@@ -267,7 +261,7 @@ def ale_text(source: LoadedTimeline, placements: Sequence[Placement]) -> str:
     """An Avid Log Exchange listing the placed clips: Name, Tape, Source File,
     Start, End (exclusive) and FPS, with the same reels as the EDL events."""
     data = source.path.read_bytes()
-    text, _ = _decode(data)
+    text, _ = decode_text(data)
     rate = source.rate
     _, blocks = _parse(text, rate, str(source.path))
     drop = _drop(text, rate)

@@ -27,7 +27,6 @@ from pickup.timeline import LoadedTimeline
 from pickup.timeline.patch.edl import renumber
 from pickup.timeline.patch.unfill import (
     SlotPlace,
-    _decode,
     _names,
     _write,
     drop_ale_row,
@@ -35,7 +34,7 @@ from pickup.timeline.patch.unfill import (
     fcp7_filled,
     filled_aaf,
 )
-from pickup.timeline.replaced import Replaced
+from pickup.timeline.replaced import Replaced, decode_text
 
 __all__ = ["parse_element", "refused", "restore_aaf", "restore_edl", "restore_fcp7xml"]
 
@@ -102,7 +101,7 @@ def restore_edl(loaded: LoadedTimeline, found: SlotPlace, rec: Replaced, dest: P
     from pickup.timeline.patch.edl import _CLIP_COMMENT, _parse
 
     where = str(loaded.path)
-    text, encoding = _decode(loaded.path.read_bytes())
+    text, encoding = decode_text(loaded.path.read_bytes())
     head, blocks = _parse(text, loaded.rate, where)
     index = edl_filled(loaded, found, blocks)
     blk = blocks[index]

@@ -21,6 +21,7 @@ import opentimelineio as otio
 from pickup.atomic import atomic_path
 from pickup.errors import SlotError
 from pickup.timeline.refs import media_path_of
+from pickup.timeline.replaced import decode_text
 
 __all__ = ["swap_aaf", "swap_ale", "swap_text"]
 
@@ -45,16 +46,10 @@ def _replace_text(data: str, old_path: Path, new_path: Path, old_name: str | Non
     return data, count
 
 
-def _decode(raw: bytes) -> tuple[str, str]:
-    try:
-        return raw.decode("utf-8"), "utf-8"
-    except UnicodeDecodeError:
-        return raw.decode("latin-1"), "latin-1"
-
 
 def swap_text(src: Path, dest: Path, old_path: Path, new_path: Path, old_name: str | None,
                new_name: str | None, slot_id: str) -> Path:
-    text, encoding = _decode(src.read_bytes())
+    text, encoding = decode_text(src.read_bytes())
     patched, count = _replace_text(text, old_path, new_path, old_name, new_name)
     if count == 0:
         raise SlotError(f"the file does not name the media of slot {slot_id}'s take "
@@ -72,7 +67,7 @@ def swap_ale(src: Path, dest: Path, old_path: Path, new_path: Path, old_name: st
     ale_in = ale_path(src)
     if not ale_in.is_file():
         return
-    text, encoding = _decode(ale_in.read_bytes())
+    text, encoding = decode_text(ale_in.read_bytes())
     patched, _ = _replace_text(text, old_path, new_path, old_name, new_name)
     ale_out = ale_path(dest)
     with atomic_path(ale_out, backup=ale_out.exists()) as tmp:

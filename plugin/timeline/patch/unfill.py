@@ -33,6 +33,7 @@ from pickup.atomic import atomic_path
 from pickup.errors import SlotError
 from pickup.timeline import LoadedTimeline
 from pickup.timeline.refs import media_path_of
+from pickup.timeline.replaced import decode_text
 
 __all__ = [
     "AafHit",
@@ -62,12 +63,6 @@ class SlotPlace(Protocol):
     @property
     def clip(self) -> Any: ...
 
-
-def _decode(raw: bytes) -> tuple[str, str]:
-    try:
-        return raw.decode("utf-8"), "utf-8"
-    except UnicodeDecodeError:
-        return raw.decode("latin-1"), "latin-1"
 
 
 def _gone(found: SlotPlace, where: str, what: str) -> SlotError:
@@ -172,7 +167,7 @@ def drop_ale_row(loaded: LoadedTimeline, dest: Path, reel: str, clip_name: str |
     ale_in = ale_path(loaded.path)
     if not ale_in.is_file():
         return
-    ale, ale_enc = _decode(ale_in.read_bytes())
+    ale, ale_enc = decode_text(ale_in.read_bytes())
 
     def other(line: str) -> bool:
         cells = line.rstrip("\r\n").split("\t")
@@ -187,7 +182,7 @@ def drop_ale_row(loaded: LoadedTimeline, dest: Path, reel: str, clip_name: str |
 def unfill_edl(loaded: LoadedTimeline, found: SlotPlace, dest: Path) -> Path:
     from pickup.timeline.patch.edl import _CLIP_COMMENT, _parse, renumber
 
-    text, encoding = _decode(loaded.path.read_bytes())
+    text, encoding = decode_text(loaded.path.read_bytes())
     head, blocks = _parse(text, loaded.rate, str(loaded.path))
     index = edl_filled(loaded, found, blocks)
     blk = blocks.pop(index)
