@@ -19,14 +19,13 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Literal
 
-import opentimelineio as otio
-
 from pickup.atomic import atomic_path
 from pickup.errors import InputError
 from pickup.project import Project
 from pickup.timeline import LoadedTimeline, SlotMark
+from pickup.timeline.rates import timecode_frames
 
-__all__ = ["SavedMark", "read_marks", "slot_marks", "timecode_frames", "write_marks"]
+__all__ = ["SavedMark", "read_marks", "slot_marks", "write_marks"]
 
 
 @dataclass(frozen=True)
@@ -85,10 +84,6 @@ def write_marks(project: Project, marks: Sequence[SavedMark]) -> Path:
     with atomic_path(dest) as tmp:
         tmp.write_text(json.dumps(data, indent=1) + "\n", encoding="utf-8")
     return dest
-
-
-def timecode_frames(tc: str, rate: float) -> int:
-    return round(otio.opentime.from_timecode(tc, rate).value)
 
 
 def slot_marks(loaded: LoadedTimeline, marks: Sequence[SavedMark]) -> list[SlotMark]:

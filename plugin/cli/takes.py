@@ -13,7 +13,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-from pickup.cli.common import add_timeline_args, emit_json, say
+from pickup.cli.common import add_timeline_args, emit_json, load, say
 from pickup.config import load_config
 from pickup.takes.model import SlotTakes, rank_by_seams
 from pickup.takes.ops import Session, open_session
@@ -30,12 +30,7 @@ def add_session_args(parser: argparse.ArgumentParser) -> None:
 
 def session(args: argparse.Namespace) -> Session:
     """Open the timeline, its project and take store; warn about slots not found."""
-    from pickup.workflow.edl_rate import read_cut
-
-    loaded, note = read_cut(args.timeline, rate=args.rate, adapter=args.adapter,
-                            project=args.project)
-    if note:
-        say(f"{loaded.path.name}: {note}")
+    loaded = load(args)
     s = open_session(args.timeline, rate=loaded.rate, adapter=args.adapter,
                      project=args.project, tags=load_config().tags, loaded=loaded)
     for line in s.assoc.warnings():

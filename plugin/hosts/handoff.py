@@ -29,7 +29,7 @@ from pickup.hosts.filled import FilledClip, Take, require_filled
 from pickup.media.probe import MediaInfo, probe
 from pickup.timeline import LoadedTimeline, PlacedMedia, Placement, frames_to_timecode, place_all
 from pickup.timeline.otiofile import write_otio
-from pickup.timeline.rates import exact_rate
+from pickup.timeline.rates import exact_rate, timecode_frames
 from pickup.timeline.writeback import write_back
 
 __all__ = ["TARGETS", "HandoffResult", "Target", "ale_text", "export_for"]
@@ -151,8 +151,7 @@ def _media_start(info: MediaInfo, clip: FilledClip) -> int | None:
     itself, else from the clip's media reference; None when neither says."""
     if info.start_timecode:
         try:
-            return round(otio.opentime.from_timecode(info.start_timecode,
-                                                     float(info.rate)).value)
+            return timecode_frames(info.start_timecode, info.rate)
         except ValueError:
             pass
     rng = clip.clip.media_reference.available_range if clip.clip.media_reference else None

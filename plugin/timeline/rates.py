@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from fractions import Fraction
 
-__all__ = ["exact_rate"]
+__all__ = ["exact_rate", "timecode_frames"]
 
 
 def exact_rate(rate: float | int | str | Fraction) -> Fraction:
@@ -18,3 +18,11 @@ def exact_rate(rate: float | int | str | Fraction) -> Fraction:
     The nearest fraction with a denominator up to 1001 is the NTSC family's rate, and
     a whole rate stays whole."""
     return Fraction(rate).limit_denominator(1001)
+
+
+def timecode_frames(timecode: str, rate: float | Fraction) -> int:
+    """``HH:MM:SS:FF`` as a frame count at ``rate`` (OTIO's reading; ``ValueError`` when
+    it is not a timecode at that rate)."""
+    import opentimelineio as otio
+
+    return round(otio.opentime.from_timecode(timecode, float(rate)).value)

@@ -26,6 +26,7 @@ from pickup.errors import InputError, SlotError, WriteError
 from pickup.project import Project
 from pickup.timeline import LoadedTimeline, PlacedMedia, Placement, Slot, place_all
 from pickup.timeline.place import PLACEHOLDER_KEY
+from pickup.timeline.rates import timecode_frames
 from pickup.timeline.writeback import default_output, write_back
 
 __all__ = ["CommitReport", "SentSlot", "TakePick", "active_in_file", "commit_takes",
@@ -79,7 +80,7 @@ def placed_media(row: JobRow) -> PlacedMedia:
     start = 0
     if out.timecode:
         with contextlib.suppress(ValueError, TypeError):
-            start = round(otio.opentime.from_timecode(out.timecode, float(out.rate)).value)
+            start = timecode_frames(out.timecode, out.rate)
     return PlacedMedia(path=Path(str(row.media_path)), frames=out.frames + 2 * out.handles,
                        rate=out.rate, width=out.width, height=out.height, start_frame=start,
                        handles=out.handles)
@@ -96,7 +97,7 @@ def probed_media(path: Path, rate: float, handles: int = 0) -> PlacedMedia:
     start = 0
     if info.start_timecode:
         with contextlib.suppress(ValueError, TypeError):
-            start = round(otio.opentime.from_timecode(info.start_timecode, float(exact)).value)
+            start = timecode_frames(info.start_timecode, exact)
     return PlacedMedia(path=info.path, frames=info.frames, rate=exact, width=info.width,
                        height=info.height, start_frame=start, handles=handles)
 

@@ -23,7 +23,7 @@ import opentimelineio as otio
 
 from pickup.errors import InputError
 from pickup.project import Project
-from pickup.slotmarks import SavedMark, read_marks, slot_marks, timecode_frames, write_marks
+from pickup.slotmarks import SavedMark, read_marks, slot_marks, write_marks
 from pickup.timeline import (
     DEFAULT_TAGS,
     LoadedTimeline,
@@ -33,6 +33,7 @@ from pickup.timeline import (
     mark_label,
 )
 from pickup.timeline.layout import Entry, TrackLayout
+from pickup.timeline.rates import timecode_frames
 
 __all__ = ["SavedMark", "Target", "discover", "locate", "mark", "read_marks", "slot_marks",
            "unmark"]

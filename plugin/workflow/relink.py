@@ -26,7 +26,8 @@ from typing import Any
 
 from pickup.errors import InputError, MediaError
 from pickup.timeline import LoadedTimeline
-from pickup.timeline.refs import path_of_url
+from pickup.timeline.rates import timecode_frames
+from pickup.timeline.refs import media_path_of, path_of_url
 
 __all__ = ["Missing", "RelinkPlan", "Relinked", "Unresolved", "find_missing", "plan_relink",
            "relink_store", "store_checksums"]
@@ -82,8 +83,7 @@ def find_missing(loaded: LoadedTimeline, checksums: dict[str, str] | None = None
     found: dict[Path, Missing] = {}
     for clip in loaded.timeline.find_clips():
         for ref in clip.media_references().values():
-            url = getattr(ref, "target_url", None)
-            path = path_of_url(str(url)) if url else None
+            path = media_path_of(ref)
             if path is None or path.is_file():
                 continue
             miss = found.setdefault(path, Missing(path))
@@ -153,10 +153,9 @@ class _Folder:
             return False
         if abs(float(info.rate) - miss.rate) > 1e-3:
             return False
-        import opentimelineio as otio
 
         try:
-            start = round(otio.opentime.from_timecode(info.start_timecode, miss.rate).value)
+            start = timecode_frames(info.start_timecode, miss.rate)
         except (ValueError, TypeError):
             return False
         return start == miss.start and info.frames >= (miss.frames or 0)
@@ -243,8 +242,7 @@ def store_checksums(loaded: LoadedTimeline, project: Path | None = None) -> dict
     out: dict[str, str] = {}
     for clip in TakeStore.load(proj).clips.values():
         for ref in clip.media_references().values():
-            url = getattr(ref, "target_url", None)
-            path = path_of_url(str(url)) if url else None
+            path = media_path_of(ref)
             value = _checksum_of(ref)
             if path is not None and value:
                 out[str(path)] = value
