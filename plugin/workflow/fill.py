@@ -139,6 +139,19 @@ def fill_picks(slots: Sequence[Slot], results: Sequence[TakeResult], journal: ob
     return picks
 
 
+def find_project_slots(loaded: LoadedTimeline, options: FillOptions, config: Config,
+                       warn: Callable[[str], None]) -> tuple[Project, list[Slot]]:
+    """The project of ``loaded`` and the slots ``options`` choose, warning (through
+    ``warn``) about marks that find nothing."""
+    warnings: list[str] = []
+    project = Project.find(loaded.path, options.project, loaded.timeline)
+    slots = select_slots(loaded, slot_ids=options.slots, all_gaps=options.all_gaps,
+                         tags=config.tags, warnings=warnings, project=project)
+    for message in warnings:
+        warn(f"{loaded.path.name}: warning: {message}")
+    return project, slots
+
+
 class Fill:
     """One fill of a timeline: its slots, size, codec, project and engine.
 
@@ -146,18 +159,18 @@ class Fill:
 
     def __init__(self, loaded: LoadedTimeline, options: FillOptions, *,
                  config: Config | None = None,
-                 on_warning: Callable[[str], None] | None = None) -> None:
+                 on_warning: Callable[[str], None] | None = None,
+                 found: tuple[Project, Sequence[Slot]] | None = None) -> None:
+        """``found``: the project and slots :func:`find_project_slots` gave (and warned
+        about) already; else they are found here."""
         self.loaded = loaded
         self.options = options
         self.config = config if config is not None else load_config()
         self._warn = on_warning or (lambda _m: None)
-        warnings: list[str] = []
-        self.project = Project.find(loaded.path, options.project, loaded.timeline)
-        self.slots = select_slots(loaded, slot_ids=options.slots, all_gaps=options.all_gaps,
-                                  tags=self.config.tags, warnings=warnings,
-                                  project=self.project)
-        for message in warnings:
-            self._warn(f"{loaded.path.name}: warning: {message}")
+        if found is None:
+            found = find_project_slots(loaded, options, self.config, self._warn)
+        self.project, slots = found
+        self.slots = list(slots)
         self.size, self.size_note = sequence_size(loaded, options.size)
         if options.size is not None:
             self.size_note = options.size_source

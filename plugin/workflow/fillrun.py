@@ -21,7 +21,7 @@ from pickup.engine import EventCallback, Plan, TakeResult
 from pickup.engine.preflight import check_output
 from pickup.timeline import LoadedTimeline
 from pickup.workflow.commit import CommitReport
-from pickup.workflow.fill import Fill, FillOptions
+from pickup.workflow.fill import Fill, FillOptions, find_project_slots
 from pickup.workflow.prompts import check_prompts, save_prompt
 
 __all__ = ["FillOutcome", "fill_timeline"]
@@ -84,13 +84,17 @@ def fill_timeline(loaded: LoadedTimeline, dest: Path, options: FillOptions, *,
     tell = say or (lambda _m: None)
     config = config if config is not None else load_config()
     check_output(loaded, dest, to_adapter)  # refuse before spending anything
+    held: list[str] = []  # said after the prompt checks, as Fill used to say them
+    found = find_project_slots(loaded, options, config, held.append)
     kept = check_prompts(loaded, slot_ids=options.slots, all_gaps=options.all_gaps,
                          prompt=options.prompt, negative=options.negative_prompt,
                          provider=options.provider, project=options.project,
-                         tags=config.tags, say=tell)
+                         tags=config.tags, say=tell, chosen=found)
+    for message in held:
+        tell(message)
     if kept:
         options = replace(options, slot_prompts=kept)
-    with Fill(loaded, options, config=config, on_warning=tell) as fill:
+    with Fill(loaded, options, config=config, on_warning=tell, found=found) as fill:
         if options.prompt is not None:
             save_prompt(fill.project, fill.slots[0].id, options.prompt,
                         options.negative_prompt or "")

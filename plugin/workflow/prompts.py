@@ -90,13 +90,15 @@ def check_prompts(loaded: LoadedTimeline, *, slot_ids: Sequence[str] = (),
                   all_gaps: bool = False, prompt: str | None = None,
                   negative: str | None = None, provider: str = "previz",
                   project: Path | None = None, tags: Sequence[str] | None = None,
-                  say: Callable[[str], None] = lambda _m: None
+                  say: Callable[[str], None] = lambda _m: None,
+                  chosen: tuple[Project, Sequence[Slot]] | None = None
                   ) -> tuple[tuple[str, str, str], ...]:
     """Before anything is made: refuse a ``prompt`` for several slots and (for a
     generating provider) a slot with nothing to generate from; say when a slot
     generates from a prompt the project state kept or from its kind's default.
     Returns (slot id, prompt, negative) of the slots whose kept prompt serves again
-    (:attr:`pickup.workflow.FillOptions.slot_prompts`)."""
+    (:attr:`pickup.workflow.FillOptions.slot_prompts`).  ``chosen``: the project and
+    the chosen slots when the caller has them already (else they are looked up)."""
     from pickup.workflow.fill import select_slots
 
     given = prompt is not None or negative is not None
@@ -106,9 +108,12 @@ def check_prompts(loaded: LoadedTimeline, *, slot_ids: Sequence[str] = (),
                          "`pickup scan --all-gaps` lists the ids")
     if prompt is not None and not prompt.strip():
         raise InputError("--prompt is empty", hint="say what the shot shows")
-    found_in = Project.find(loaded.path, project, loaded.timeline)
-    slots = select_slots(loaded, slot_ids=slot_ids, all_gaps=all_gaps, tags=tags,
-                         project=found_in)
+    if chosen is None:
+        found_in = Project.find(loaded.path, project, loaded.timeline)
+        slots: Sequence[Slot] = select_slots(loaded, slot_ids=slot_ids, all_gaps=all_gaps,
+                                             tags=tags, project=found_in)
+    else:
+        found_in, slots = chosen
     empty = missing_prompts(slots, prompt)
     kept: list[tuple[str, str, str]] = []
     if empty:  # a prompt fill --prompt kept for the slot before serves again
